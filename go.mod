@@ -1,0 +1,3 @@
+module github.com/nginit/nginit
+
+go 1.26
