@@ -1,0 +1,159 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/nginit/nginit/initd"
+)
+
+// run is nginit's whole life, step by step. It returns the exit status.
+func run(args []string) int {
+	// Subscribe to signals before anything else, so a SIGTERM or SIGQUIT that
+	// arrives while nginit starts is a stop request and never Go's default
+	// action (exit 2 with a goroutine dump for SIGQUIT).
+	sigs := initd.Notify()
+
+	log := &logger{out: os.Stderr}
+
+	if len(args) > 0 {
+		switch args[0] {
+		case "version":
+			fmt.Println("nginit", version)
+			return 0
+		}
+	}
+	return start(sigs, args, log)
+}
+
+// invocation is a parsed `nginit [flags] [--] COMMAND [ARG...]`.
+type invocation struct {
+	settings settings
+	command  []string
+}
+
+// defaultCommand runs when nginit is given no command. nginit adds
+// `daemon off;` and the pid path to it when the configuration lacks them.
+var defaultCommand = []string{"nginx"}
+
+// parseInvocation reads the NGINIT_* variables, then the flags, which win.
+// Flag parsing stops at the first argument that is not a flag, so nginx's
+// own flags after the command name are passed through untouched.
+func parseInvocation(args []string, output io.Writer) (invocation, error) {
+	s, err := loadSettings()
+	if err != nil {
+		return invocation{}, err
+	}
+
+	fs := s.flagSet("nginit", output)
+	fs.Usage = func() { writeUsage(output) }
+	if err := fs.Parse(args); err != nil {
+		return invocation{}, err
+	}
+	if err := s.validate("--"); err != nil {
+		return invocation{}, err
+	}
+
+	command := fs.Args()
+	if len(command) == 0 {
+		command = defaultCommand
+	}
+	return invocation{settings: s, command: command}, nil
+}
+
+// writeUsage prints `nginit --help`.
+func writeUsage(w io.Writer) {
+	fmt.Fprintf(w, `Usage: nginit [flags] [--] [COMMAND [ARG...]]
+       nginit version
+
+nginit runs COMMAND (default: nginx) as PID 1 for a non-root user on a
+read-only root filesystem. Flags stop at the first argument that is not a
+flag, so nginx's own flags pass through: nginit nginx -g "daemon off;".
+
+Settings (environment variable, flag, default; a flag wins over its variable):
+`)
+	writeVariables(w)
+	fmt.Fprintf(w, `
+Exit status: nginx's own, or 128+N when nginx was killed by signal N;
+%d invalid usage or setting, %d started as root or setuid, %d preflight
+found an error, %d command not executable, %d command not found,
+%d internal error.
+`, exitUsage, exitRoot, exitPreflight, exitNotExecutable, exitNotFound, exitInternal)
+}
+
+// start prepares everything nginx needs, then supervises it.
+func start(sigs *initd.Signals, args []string, log *logger) int {
+	inv, err := parseInvocation(args, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		log.Errorf("%v; see nginit --help", err)
+		return exitUsage
+	}
+	s := inv.settings
+	log.debug = s.LogLevel == "debug"
+
+	// Refuse root before touching anything: nginx as root can write where
+	// nginit would never prepare, and the point of nginit is a non-root nginx.
+	id, err := initd.ReadIdentity()
+	if err != nil {
+		log.Errorf("read identity: %v", err)
+		return exitInternal
+	}
+	self, _ := os.Executable()
+	if err := initd.CheckIdentity(id, self); err != nil {
+		log.Errorf("%v", err)
+		return exitRoot
+	}
+	log.Infof("nginit %s starting as uid %d gid %d (pid %d)", version, id.UID, id.GID, id.PID)
+	log.Debugf("groups %v, pid 1 %t, subreaper %t, no_new_privs %t, effective capabilities %#x",
+		id.Groups, id.IsPID1, id.IsSubreaper, id.NoNewPrivs, id.CapEff)
+
+	// The umask must be set with the syscall: nginx inherits it, while a
+	// umask line in /etc/profile is read by no process of the image.
+	setUmask(int(s.Umask))
+	log.Debugf("umask %s", s.Umask.String())
+
+	if err := prepareRuntimeDir(s.RuntimeDir); err != nil {
+		log.Errorf("%v", err)
+		return exitPreflight
+	}
+	log.Debugf("runtime directory %s ready", s.RuntimeDir)
+
+	command, err := composeCommand(inv.command, s, log)
+	if err != nil {
+		log.Errorf("%v", err)
+		return exitPreflight
+	}
+
+	status, err := initd.Run(sigs, command, os.Environ(), supervisionConfig(s, log))
+	switch {
+	case errors.Is(err, initd.ErrNotFound):
+		log.Errorf("%v; check the image's CMD and PATH", err)
+		return exitNotFound
+	case errors.Is(err, initd.ErrNotExecutable):
+		log.Errorf("%v; the file needs the execute bit for uid %d", err, id.UID)
+		return exitNotExecutable
+	case err != nil:
+		log.Errorf("%v", err)
+		return exitInternal
+	}
+	return status
+}
+
+// supervisionConfig maps the settings onto initd's.
+func supervisionConfig(s settings, log *logger) initd.Config {
+	return initd.Config{
+		StopDelay:   s.StopDelay,
+		StopSignal:  unixSignal(s.StopSignal),
+		StopTimeout: s.StopTimeout,
+		KillGrace:   s.KillGrace,
+		SignalGroup: s.SignalGroup,
+		Logf:        log.Infof,
+		Debugf:      log.Debugf,
+	}
+}

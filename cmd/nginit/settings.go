@@ -1,0 +1,222 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+	"golang.org/x/sys/unix"
+)
+
+// envPrefix is the prefix of every environment variable nginit reads.
+const envPrefix = "NGINIT"
+
+// settings are nginit's configuration. Each field is read from the
+// environment variable NGINIT_<envconfig tag> and can be overridden by the
+// flag in its flag tag. The desc tags are the help text of `nginit --help`.
+type settings struct {
+	RuntimeDir  string        `envconfig:"RUNTIME_DIR" flag:"runtime-dir" default:"/tmp/nginit" desc:"directory for the pid file and everything nginit generates; it must be on a writable mount"`
+	Umask       fileMask      `envconfig:"UMASK" flag:"umask" default:"0027" desc:"umask, in octal, that nginit sets for itself and nginx"`
+	StopDelay   time.Duration `envconfig:"STOP_DELAY" flag:"stop-delay" default:"0s" desc:"time nginx keeps serving after a stop request, before the stop signal"`
+	StopSignal  signalName    `envconfig:"STOP_SIGNAL" flag:"stop-signal" default:"SIGQUIT" desc:"signal sent to nginx on a stop request; SIGQUIT is nginx's graceful shutdown"`
+	StopTimeout time.Duration `envconfig:"STOP_TIMEOUT" flag:"stop-timeout" default:"30s" desc:"time nginx has to drain after the stop signal before it gets SIGTERM"`
+	KillGrace   time.Duration `envconfig:"KILL_GRACE" flag:"kill-grace" default:"5s" desc:"time between SIGTERM and SIGKILL of nginx's process group"`
+	SignalGroup bool          `envconfig:"SIGNAL_GROUP" flag:"signal-group" default:"false" desc:"forward signals to nginx's whole process group instead of the master only"`
+	LogLevel    logLevel      `envconfig:"LOG_LEVEL" flag:"log-level" default:"info" desc:"nginit's log level: info or debug"`
+}
+
+// fileMask is a umask written in octal, such as 0027.
+type fileMask int
+
+// Decode parses an octal umask for envconfig.
+func (m *fileMask) Decode(value string) error {
+	n, err := strconv.ParseUint(value, 8, 32)
+	if err != nil || n > 0o777 {
+		return fmt.Errorf("want an octal mode from 0000 to 0777, such as 0027")
+	}
+	*m = fileMask(n)
+	return nil
+}
+
+func (m *fileMask) Set(value string) error { return m.Decode(value) }
+func (m *fileMask) String() string         { return fmt.Sprintf("%04o", int(*m)) }
+
+// signalName is a signal given by name (SIGQUIT or QUIT) or number.
+type signalName unix.Signal
+
+// Decode parses a signal name or number for envconfig.
+func (s *signalName) Decode(value string) error {
+	sig, ok := parseSignal(value)
+	if !ok {
+		return fmt.Errorf("want a signal name such as SIGQUIT or SIGTERM, or its number")
+	}
+	*s = signalName(sig)
+	return nil
+}
+
+func (s *signalName) Set(value string) error { return s.Decode(value) }
+func (s *signalName) String() string         { return unix.SignalName(unix.Signal(*s)) }
+
+// parseSignal accepts "SIGQUIT", "QUIT", "quit" or "3". SIGKILL and SIGSTOP
+// are accepted because a user may really want nginx killed outright.
+func parseSignal(value string) (unix.Signal, bool) {
+	if n, err := strconv.Atoi(value); err == nil {
+		if n > 0 && n < 65 && unix.SignalName(unix.Signal(n)) != "" {
+			return unix.Signal(n), true
+		}
+		return 0, false
+	}
+	name := strings.ToUpper(value)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	sig := unix.SignalNum(name)
+	return sig, sig != 0
+}
+
+// logLevel is "info" or "debug".
+type logLevel string
+
+// Decode accepts info or debug for envconfig.
+func (l *logLevel) Decode(value string) error {
+	switch strings.ToLower(value) {
+	case "info", "debug":
+		*l = logLevel(strings.ToLower(value))
+		return nil
+	}
+	return fmt.Errorf("want info or debug")
+}
+
+func (l *logLevel) Set(value string) error { return l.Decode(value) }
+func (l *logLevel) String() string         { return string(*l) }
+
+// settingError is an invalid NGINIT_* variable or flag. Its message names the
+// variable or flag, the value and what is accepted.
+type settingError struct {
+	Name  string
+	Value string
+	Err   error
+}
+
+func (e *settingError) Error() string {
+	return fmt.Sprintf("invalid %s=%q: %v", e.Name, e.Value, e.Err)
+}
+
+func (e *settingError) Unwrap() error { return e.Err }
+
+// loadSettings reads the NGINIT_* variables from the process environment.
+func loadSettings() (settings, error) {
+	var s settings
+	err := envconfig.Process(envPrefix, &s)
+
+	var parseErr *envconfig.ParseError
+	if errors.As(err, &parseErr) {
+		name := parseErr.KeyName
+		return s, &settingError{Name: name, Value: parseErr.Value, Err: acceptedValues(parseErr)}
+	}
+	if err != nil {
+		return s, err
+	}
+	return s, s.validate("NGINIT_")
+}
+
+// acceptedValues turns a decoding error into a statement of what is accepted.
+// The custom types already say it; Go's own parsers for durations, booleans
+// and numbers only say what went wrong.
+func acceptedValues(err *envconfig.ParseError) error {
+	switch err.TypeName {
+	case "time.Duration":
+		return errors.New("want a duration such as 0s, 500ms, 10s or 1m")
+	case "bool":
+		return errors.New("want true or false")
+	case "int":
+		return errors.New("want a whole number")
+	}
+	return err.Err
+}
+
+// validate checks what the types alone cannot. namePrefix is "NGINIT_" for
+// variables or "--" for flags, so the error names what the user set.
+func (s *settings) validate(namePrefix string) error {
+	durations := []struct {
+		env, flag string
+		value     time.Duration
+	}{
+		{"STOP_DELAY", "stop-delay", s.StopDelay},
+		{"STOP_TIMEOUT", "stop-timeout", s.StopTimeout},
+		{"KILL_GRACE", "kill-grace", s.KillGrace},
+	}
+	for _, d := range durations {
+		if d.value < 0 {
+			name := namePrefix + d.env
+			if namePrefix == "--" {
+				name = "--" + d.flag
+			}
+			return &settingError{Name: name, Value: d.value.String(), Err: errors.New("want a duration of zero or more")}
+		}
+	}
+	if s.RuntimeDir == "" || s.RuntimeDir[0] != '/' {
+		name := namePrefix + "RUNTIME_DIR"
+		if namePrefix == "--" {
+			name = "--runtime-dir"
+		}
+		return &settingError{Name: name, Value: s.RuntimeDir, Err: errors.New("want an absolute path such as /tmp/nginit")}
+	}
+	return nil
+}
+
+// flagSet binds one flag to each settings field, so a flag overrides the
+// variable of the same meaning. Parsing stops at the first argument that is
+// not a flag, which leaves nginx's own -g and -c untouched.
+func (s *settings) flagSet(name string, output io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(output)
+
+	v := reflect.ValueOf(s).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		field := t.Field(i)
+		flagName := field.Tag.Get("flag")
+		if flagName == "" {
+			continue
+		}
+		usage := field.Tag.Get("desc")
+		ptr := v.Field(i).Addr().Interface()
+		switch p := ptr.(type) {
+		case flag.Value:
+			fs.Var(p, flagName, usage)
+		case *string:
+			fs.StringVar(p, flagName, *p, usage)
+		case *bool:
+			fs.BoolVar(p, flagName, *p, usage)
+		case *int:
+			fs.IntVar(p, flagName, *p, usage)
+		case *time.Duration:
+			fs.DurationVar(p, flagName, *p, usage)
+		default:
+			panic(fmt.Sprintf("settings field %s has no flag type", field.Name))
+		}
+	}
+	return fs
+}
+
+// writeVariables writes one line per NGINIT_* variable: name, flag, default
+// and meaning, for `nginit --help`.
+func writeVariables(w io.Writer) {
+	t := reflect.TypeOf(settings{})
+	for i := range t.NumField() {
+		field := t.Field(i)
+		name := envPrefix + "_" + field.Tag.Get("envconfig")
+		def := field.Tag.Get("default")
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(w, "  %-22s --%-14s default %-12s %s\n", name, field.Tag.Get("flag"), def, field.Tag.Get("desc"))
+	}
+}
