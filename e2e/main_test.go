@@ -11,9 +11,15 @@ import (
 	"github.com/nginit/nginit/internal/containertest"
 )
 
-// requiredEnv is the variable that turns a missing prerequisite from a skip
-// into a failure, as CI sets it.
-const requiredEnv = "NGINIT_E2E"
+const (
+	// requiredEnv turns a missing prerequisite from a skip into a failure
+	// when it is "required", as CI sets it.
+	requiredEnv = "NGINIT_E2E"
+
+	// binaryEnv names a prebuilt nginit to test, such as a release binary,
+	// in place of building ./cmd/nginit.
+	binaryEnv = "NGINIT_E2E_BINARY"
+)
 
 // missingPrerequisites is what the host lacks, found once in TestMain.
 var missingPrerequisites []containertest.Prerequisite
@@ -55,6 +61,13 @@ func examples(t *testing.T) (conf, site string) {
 	return filepath.Join(root, "examples", "nginx.conf"), filepath.Join(root, "examples", "site")
 }
 
+// exampleSite returns the path of the example site.
+func exampleSite(t *testing.T) string {
+	t.Helper()
+	_, site := examples(t)
+	return site
+}
+
 var (
 	nginitOnce sync.Once
 	nginitDir  string
@@ -62,11 +75,16 @@ var (
 	nginitErr  error
 )
 
-// builtNginit builds ./cmd/nginit once per test binary and returns its
-// path. A failed build fails every test that needs nginit.
+// builtNginit builds ./cmd/nginit once per test binary, unless
+// NGINIT_E2E_BINARY names one, and returns its path. A failed build fails
+// every test that needs nginit.
 func builtNginit(t *testing.T) string {
 	t.Helper()
 	nginitOnce.Do(func() {
+		if path := os.Getenv(binaryEnv); path != "" {
+			nginitPath = path
+			return
+		}
 		root, err := containertest.ModuleRoot()
 		if err != nil {
 			nginitErr = err

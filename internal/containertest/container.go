@@ -181,7 +181,13 @@ func (c *Container) Exec(args ...string) (string, error) {
 	}
 	cmdArgs = append(cmdArgs, c.ID)
 	cmdArgs = append(cmdArgs, args...)
-	return c.runc(cmdArgs...)
+
+	cmd := exec.Command("runc", append([]string{"--root", c.StateRoot}, cmdArgs...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("runc exec %s %s: %w", c.ID, strings.Join(args, " "), err)
+	}
+	return string(out), nil
 }
 
 // State is the part of `runc state` that tests use.

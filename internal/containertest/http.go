@@ -44,7 +44,10 @@ func (c *Container) WaitHTTP(timeout time.Duration) error {
 			return nil
 		}
 		if c.Exited() {
-			status, _ := c.Wait(0)
+			status, err := c.Wait(time.Second)
+			if err != nil {
+				return fmt.Errorf("wait for %s: container exited before listening: %w", c.Addr(), err)
+			}
 			return fmt.Errorf("wait for %s: container exited with status %d before listening", c.Addr(), status)
 		}
 		if time.Now().After(deadline) {
