@@ -23,10 +23,7 @@ func nginxDirectOptions(t *testing.T) containertest.Options {
 	return containertest.Options{
 		NginxConf: conf,
 		Site:      site,
-		Tmpfs: []containertest.Tmpfs{{
-			Path:    "/tmp/nginx",
-			Options: []string{"nosuid", "nodev", "mode=0700", "uid=101", "gid=101"},
-		}},
+		Tmpfs:     []containertest.Tmpfs{containertest.ExampleTempTmpfs()},
 	}
 }
 

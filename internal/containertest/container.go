@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,18 +14,17 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 )
 
-// stopTimeout bounds how long Cleanup waits for `runc run` to return after
+// stopTimeout bounds how long Destroy waits for `runc run` to return after
 // `runc kill KILL`.
 const stopTimeout = 10 * time.Second
 
 // Container is one container run by `runc run` in the foreground, with its
-// bundle and runc state directory in the test's temporary directory.
+// bundle and runc state directory in a directory of its own.
 type Container struct {
-	// ID is the container's runc id, unique per test.
+	// ID is the container's runc id, unique per run.
 	ID string
 	// Bundle is the OCI bundle directory: config.json and rootfs.
 	Bundle string
@@ -34,7 +33,6 @@ type Container struct {
 	// Port is the host port templated into nginx.conf, or 0.
 	Port int
 
-	t      testing.TB
 	opts   Options
 	cmd    *exec.Cmd
 	output syncBuffer
@@ -44,18 +42,14 @@ type Container struct {
 	waitErr  error
 }
 
-// New assembles the root filesystem and config.json for opts in a new
-// bundle directory and registers a cleanup that kills and deletes the
-// container. Errors fail the test.
-func New(t testing.TB, opts Options) *Container {
-	t.Helper()
-
-	dir := t.TempDir()
+// Create assembles the root filesystem and config.json for opts under dir,
+// which must exist, and returns the container, not yet started. name is
+// the readable part of the container's id.
+func Create(dir, name string, opts Options) (*Container, error) {
 	c := &Container{
-		ID:        newID(t.Name()),
+		ID:        newID(name),
 		Bundle:    filepath.Join(dir, "bundle"),
 		StateRoot: filepath.Join(dir, "runc"),
-		t:         t,
 		opts:      opts,
 		done:      make(chan struct{}),
 	}
@@ -64,60 +58,56 @@ func New(t testing.TB, opts Options) *Container {
 	if opts.NginxConf != "" {
 		var err error
 		if conf, err = os.ReadFile(opts.NginxConf); err != nil {
-			t.Fatalf("read nginx.conf: %v", err)
+			return nil, fmt.Errorf("read nginx.conf: %w", err)
 		}
 	}
 	if opts.Port >= 0 && opts.NginxConf != "" {
 		c.Port = opts.Port
 		if c.Port == 0 {
-			c.Port = FreePort(t)
+			port, err := freePort()
+			if err != nil {
+				return nil, err
+			}
+			c.Port = port
 		}
 		var err error
 		if conf, err = templateListen(conf, c.Port); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
 
 	rootfs := filepath.Join(c.Bundle, "rootfs")
 	if err := os.MkdirAll(rootfs, 0o755); err != nil {
-		t.Fatalf("create bundle: %v", err)
+		return nil, fmt.Errorf("create bundle: %w", err)
 	}
 	if err := assembleRootfs(rootfs, &c.opts, conf); err != nil {
-		t.Fatalf("assemble root filesystem %s: %v", rootfs, err)
+		return nil, fmt.Errorf("assemble root filesystem %s: %w", rootfs, err)
 	}
 	if err := writeSpec(c.Bundle, &c.opts); err != nil {
-		t.Fatalf("write %s/config.json: %v", c.Bundle, err)
+		return nil, fmt.Errorf("write %s/config.json: %w", c.Bundle, err)
 	}
 	if err := os.Mkdir(c.StateRoot, 0o700); err != nil {
-		t.Fatalf("create runc state directory: %v", err)
+		return nil, fmt.Errorf("create runc state directory: %w", err)
 	}
-
-	t.Cleanup(c.cleanup)
-	return c
-}
-
-// Run is New followed by Start.
-func Run(t testing.TB, opts Options) *Container {
-	t.Helper()
-	c := New(t, opts)
-	c.Start()
-	return c
+	return c, nil
 }
 
 // Start runs `runc run` in the background, with the container's stdout and
-// stderr going to Output. Errors fail the test.
-func (c *Container) Start() {
-	c.t.Helper()
-
+// stderr going to Output and to Options.Log.
+func (c *Container) Start() error {
 	c.cmd = exec.Command("runc", "--root", c.StateRoot, "run", "--bundle", c.Bundle, c.ID)
-	c.cmd.Stdout = &c.output
-	c.cmd.Stderr = &c.output
-	// Kill runc if the test binary dies, and stop waiting for output that a
-	// leaked container process could keep open forever.
+	var out io.Writer = &c.output
+	if c.opts.Log != nil {
+		out = io.MultiWriter(&c.output, c.opts.Log)
+	}
+	c.cmd.Stdout = out
+	c.cmd.Stderr = out
+	// Kill runc if the process that started it dies, and stop waiting for
+	// output that a leaked container process could keep open forever.
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	c.cmd.WaitDelay = stopTimeout
 	if err := c.cmd.Start(); err != nil {
-		c.t.Fatalf("runc run %s: %v", c.ID, err)
+		return fmt.Errorf("runc run %s: %w", c.ID, err)
 	}
 
 	go func() {
@@ -133,6 +123,7 @@ func (c *Container) Start() {
 		}
 		close(c.done)
 	}()
+	return nil
 }
 
 // Wait waits at most timeout for `runc run` to return and returns its exit
@@ -160,106 +151,35 @@ func (c *Container) Exited() bool {
 	}
 }
 
+// Done returns a channel that is closed when `runc run` returns.
+func (c *Container) Done() <-chan struct{} { return c.done }
+
 // Output returns what the container wrote to stdout and stderr so far,
 // with runc's own messages.
 func (c *Container) Output() string { return c.output.String() }
 
-// Kill sends sig, a name such as "TERM" or a number, to the container's
-// init process with `runc kill`.
-func (c *Container) Kill(sig string) error {
-	_, err := c.runc("kill", c.ID, sig)
-	return err
-}
-
-// Exec runs args in the container with `runc exec`, as the container's
-// uid, gid and supplementary groups and without a shell, and returns its
-// combined output.
-func (c *Container) Exec(args ...string) (string, error) {
-	cmdArgs := []string{"exec", "--user", fmt.Sprintf("%d:%d", c.opts.uid(), c.opts.gid())}
-	for _, g := range c.opts.AdditionalGids {
-		cmdArgs = append(cmdArgs, "--additional-gids", fmt.Sprint(g))
-	}
-	cmdArgs = append(cmdArgs, c.ID)
-	cmdArgs = append(cmdArgs, args...)
-
-	cmd := exec.Command("runc", append([]string{"--root", c.StateRoot}, cmdArgs...)...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return string(out), fmt.Errorf("runc exec %s %s: %w", c.ID, strings.Join(args, " "), err)
-	}
-	return string(out), nil
-}
-
-// State is the part of `runc state` that tests use.
-type State struct {
-	// Pid is the host pid of the container's init process.
-	Pid int `json:"pid"`
-	// Status is "created", "running", "paused" or "stopped".
-	Status string `json:"status"`
-}
-
-// State returns the container's state from `runc state`.
-func (c *Container) State() (State, error) {
-	out, err := c.runc("state", c.ID)
-	if err != nil {
-		return State{}, err
-	}
-	var s State
-	if err := json.Unmarshal([]byte(out), &s); err != nil {
-		return State{}, fmt.Errorf("decode runc state %s: %w", c.ID, err)
-	}
-	return s, nil
-}
-
-// Processes returns the host pids of every process in the container, from
-// `runc ps`, which reads the container's cgroup.
-func (c *Container) Processes() ([]int, error) {
-	out, err := c.runc("ps", "--format", "json", c.ID)
-	if err != nil {
-		return nil, err
-	}
-	var pids []int
-	if err := json.Unmarshal([]byte(out), &pids); err != nil {
-		return nil, fmt.Errorf("decode runc ps %s: %w", c.ID, err)
-	}
-	return pids, nil
-}
-
-// runc runs one runc subcommand against the container's state directory and
-// returns its stdout, or an error that includes its stderr.
-func (c *Container) runc(args ...string) (string, error) {
-	cmdArgs := append([]string{"--root", c.StateRoot}, args...)
-	cmd := exec.Command("runc", cmdArgs...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("runc %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
-	}
-	return stdout.String(), nil
-}
-
-// cleanup kills and deletes the container, waits for `runc run`, logs the
-// container's output and detaches any mount left under the bundle.
-func (c *Container) cleanup() {
+// Destroy kills and deletes the container, waits for `runc run` to return
+// and detaches any mount left under the bundle. It is safe to call on a
+// container that was never started or has exited.
+func (c *Container) Destroy() error {
+	var errs []error
 	if c.cmd != nil && !c.Exited() {
 		if _, err := c.runc("kill", c.ID, "KILL"); err != nil {
-			c.t.Logf("cleanup: %v", err)
+			errs = append(errs, err)
 		}
 	}
 	if _, err := c.runc("delete", "--force", c.ID); err != nil && !strings.Contains(err.Error(), "does not exist") {
-		c.t.Logf("cleanup: %v", err)
+		errs = append(errs, err)
 	}
 	if c.cmd != nil {
 		if _, err := c.Wait(stopTimeout); err != nil {
-			c.t.Errorf("cleanup: %v", err)
+			errs = append(errs, err)
 		}
 	}
-	c.t.Logf("container %s output:\n%s", c.ID, c.Output())
-
 	if err := unmountUnder(c.Bundle); err != nil {
-		c.t.Errorf("cleanup: %v", err)
+		errs = append(errs, err)
 	}
+	return errors.Join(errs...)
 }
 
 // unmountUnder detaches every host mount at or below dir. runc mounts in

@@ -6,21 +6,19 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"testing"
 	"time"
 )
 
-// FreePort returns a TCP port on 127.0.0.1 that was free when it was
+// freePort returns a TCP port on 127.0.0.1 that was free when it was
 // checked. Another process can take it before nginx binds it; the port
 // range is large enough that parallel tests do not collide in practice.
-func FreePort(t testing.TB) int {
-	t.Helper()
+func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("find a free port on 127.0.0.1: %v", err)
+		return 0, fmt.Errorf("find a free port on 127.0.0.1: %w", err)
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Addr returns the host address nginx listens on: 127.0.0.1:Port.

@@ -1,6 +1,9 @@
 package containertest
 
-import "os"
+import (
+	"io"
+	"os"
+)
 
 // Default identity of the container's process: the uid and gid that
 // Debian's and the official nginx images give the nginx user.
@@ -65,6 +68,9 @@ type Options struct {
 	// Files are added to the root filesystem after everything else.
 	Files []File
 
+	// Log also receives the container's stdout and stderr, as they come.
+	Log io.Writer
+
 	// Port is the host port nginx listens on. 0 picks a free port on
 	// 127.0.0.1; a negative value leaves the configuration unchanged.
 	Port int
@@ -86,6 +92,20 @@ type File struct {
 	Mode     os.FileMode
 	UID, GID int
 	Dir      bool
+}
+
+// ExampleTempTmpfs returns a tmpfs at /tmp/nginx, owned by uid and gid 101
+// with mode 0700, for the temp paths of examples/nginx.conf. nginx creates
+// each temp path with a single mkdir, so their parent must exist.
+//
+// NOTE: this mount stands in for nginit creating /tmp/nginx on the /tmp
+// tmpfs; once nginit prepares the temp paths, tests of the example should
+// run without it.
+func ExampleTempTmpfs() Tmpfs {
+	return Tmpfs{
+		Path:    "/tmp/nginx",
+		Options: []string{"nosuid", "nodev", "mode=0700", "uid=101", "gid=101"},
+	}
 }
 
 // Uint32 returns a pointer to v, for Options.UID and Options.GID.
