@@ -16,8 +16,7 @@ const (
 )
 
 // nginxDirectOptions runs nginx itself as the container's process, with a
-// tmpfs at /tmp/nginx for its temp paths since nothing else creates that
-// directory.
+// tmpfs at /tmp/nginx for the temp paths of the example configuration.
 func nginxDirectOptions(t *testing.T) containertest.Options {
 	conf, site := examples(t)
 	return containertest.Options{

@@ -187,8 +187,8 @@ func TestNginitStopSignalsDrainNginx(t *testing.T) {
 			if status != 0 {
 				t.Errorf("nginit exit status after SIG%s = %d, want 0", sig, status)
 			}
-			// nginx logs the signal it receives at notice level; SIGQUIT is
-			// its graceful shutdown, SIGTERM its fast one.
+			// nginx logs each signal it receives at notice level. SIGQUIT is
+			// its graceful shutdown and SIGTERM its fast one.
 			if !strings.Contains(c.Output(), "signal 3 (SIGQUIT) received") {
 				t.Errorf("nginx did not log SIGQUIT after SIG%s to nginit, want the graceful shutdown", sig)
 			}

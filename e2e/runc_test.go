@@ -2,16 +2,17 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/nginit/nginit/internal/containertest"
 )
 
-// TestRuncTmpfsMode records the runc behaviour that the root filesystem's
-// directory modes rely on: a tmpfs without a mode option takes the mode,
-// but not the owner, of the directory it is mounted over, and a new mount
-// point gets tmpfs's default 1777.
+// TestRuncTmpfsMode pins the runc 1.1 behaviour that the image's directory
+// modes rely on. A tmpfs without a mode option takes the mode, but not the
+// owner, of the directory it is mounted over. A new mount point gets
+// tmpfs's default 1777.
 func TestRuncTmpfsMode(t *testing.T) {
 	requirePrerequisites(t)
 	t.Parallel()
@@ -60,3 +61,63 @@ func TestRuncTmpfsMode(t *testing.T) {
 		}
 	}
 }
+
+func TestExecRunsAsContainerUser(t *testing.T) {
+	requirePrerequisites(t)
+	t.Parallel()
+
+	c := containertest.Run(t, nginxDirectOptions(t))
+	if err := c.WaitHTTP(startTimeout); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := c.Exec("/usr/sbin/nginx", "-v")
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if !strings.Contains(out, "nginx version: nginx/") {
+		t.Errorf("nginx -v output = %q, want the version", out)
+	}
+
+	// The image has no shell, so nothing can run a script in it.
+	for _, shell := range []string{"/bin/sh", "/bin/bash", "/usr/bin/sh"} {
+		if out, err := c.Exec(shell, "-c", "true"); err == nil {
+			t.Errorf("exec %s succeeded with output %q, want no shell in the image", shell, out)
+		}
+	}
+}
+
+func TestRootFilesystemIsReadOnly(t *testing.T) {
+	requirePrerequisites(t)
+	t.Parallel()
+
+	c := containertest.Run(t, nginxDirectOptions(t))
+	if err := c.WaitHTTP(startTimeout); err != nil {
+		t.Fatal(err)
+	}
+	state, err := c.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var fs syscall.Statfs_t
+	root := fmt.Sprintf("/proc/%d/root/", state.Pid)
+	if err := syscall.Statfs(root, &fs); err != nil {
+		t.Fatalf("statfs %s: %v", root, err)
+	}
+	if fs.Flags&unixStRdonly == 0 {
+		t.Errorf("root filesystem mount flags = %#x, want ST_RDONLY", fs.Flags)
+	}
+	status := procStatusField(t, state.Pid, "CapEff")
+	if len(status) != 1 || status[0] != "0000000000000000" {
+		t.Errorf("CapEff of the container's init = %v, want no capabilities", status)
+	}
+	nnp := procStatusField(t, state.Pid, "NoNewPrivs")
+	if len(nnp) != 1 || nnp[0] != "1" {
+		t.Errorf("NoNewPrivs of the container's init = %v, want 1", nnp)
+	}
+}
+
+// unixStRdonly is ST_RDONLY from statvfs(3), which statfs(2) reports in
+// f_flags since Linux 2.6.36.
+const unixStRdonly = 0x1

@@ -182,9 +182,9 @@ func (c *Container) Destroy() error {
 	return errors.Join(errs...)
 }
 
-// unmountUnder detaches every host mount at or below dir. runc mounts in
-// the container's own mount namespace, so there should be none; this is
-// what keeps a runc failure from leaving the test's TempDir undeletable.
+// unmountUnder detaches every host mount at or below dir and reports them.
+// runc mounts in the container's own mount namespace, so there should be
+// none. A mount left by a runc failure would make the TempDir undeletable.
 func unmountUnder(dir string) error {
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {

@@ -12,7 +12,7 @@ const (
 	DefaultGID = 101
 )
 
-// ListenPlaceholder is the directive that New rewrites to
+// ListenPlaceholder is the directive that Create rewrites to
 // `listen 127.0.0.1:PORT;` in the configuration, so that parallel tests
 // each listen on their own port of the host's loopback interface.
 const ListenPlaceholder = "listen 8080;"
@@ -38,10 +38,11 @@ type Options struct {
 	// off;"` when Nginit is set, else nginx itself with its pid file in /tmp.
 	Args []string
 
-	// Env is added to PATH in the process's environment, as NAME=value.
+	// Env lists NAME=value entries that follow PATH in the process's
+	// environment.
 	Env []string
 
-	// UID and GID are the process's identity; nil means DefaultUID and
+	// UID and GID are the process's identity. Nil means DefaultUID and
 	// DefaultGID.
 	UID, GID *uint32
 
@@ -51,7 +52,7 @@ type Options struct {
 	// Capabilities go into every capability set. Default: none.
 	Capabilities []string
 
-	// WritableRoot mounts the root filesystem read-write; by default it is
+	// WritableRoot mounts the root filesystem read-write. By default it is
 	// read-only.
 	WritableRoot bool
 
@@ -98,9 +99,9 @@ type File struct {
 // with mode 0700, for the temp paths of examples/nginx.conf. nginx creates
 // each temp path with a single mkdir, so their parent must exist.
 //
-// NOTE: this mount stands in for nginit creating /tmp/nginx on the /tmp
-// tmpfs; once nginit prepares the temp paths, tests of the example should
-// run without it.
+// NOTE: this mount replaces nginit creating /tmp/nginx on the /tmp tmpfs.
+// Once nginit prepares the temp paths, tests of the example should run
+// without it.
 func ExampleTempTmpfs() Tmpfs {
 	return Tmpfs{
 		Path:    "/tmp/nginx",

@@ -24,9 +24,9 @@ const (
 )
 
 // imageDirs are the directories of the image with the owner root and the
-// modes that Debian and distroless images give them. runc, like Docker,
-// gives a tmpfs mounted over an existing directory that directory's mode, so
-// /tmp must be 1777 and /run 0755 here already.
+// modes that Debian and distroless images give them. runc 1.1, the runtime
+// under Docker, gives a tmpfs mounted over an existing directory that
+// directory's mode, so /tmp must be 1777 and /run 0755 here already.
 var imageDirs = []struct {
 	path string
 	mode os.FileMode
