@@ -2,6 +2,7 @@ package nginxconf
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -92,6 +93,8 @@ func appendParams(existing string, params []string) string {
 	for {
 		tok, err := lx.next()
 		if err != nil {
+			// Any error but the end of the input is a word cut off by it.
+			pending = pending || err != io.EOF
 			break
 		}
 		pending = tok.Kind == TokenWord
