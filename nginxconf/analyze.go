@@ -105,7 +105,8 @@ type analyzer struct {
 	seen map[string]bool // kind and path of every listed read and write
 }
 
-// scope is what the directives of a block inherit from the blocks around it.
+// scope is the context that the directives of a block inherit from the
+// blocks around it.
 type scope struct {
 	module   string // "", "http", "stream" or "mail"
 	location string
@@ -301,9 +302,10 @@ func needsDefault(http *Directive, name string) bool {
 }
 
 // addDefaultRoot records nginx's default root, "html" under the prefix, for
-// an http server that has no root of its own or from the http level and has
-// a location that may serve files from it: one without root, alias, return
-// or a *_pass directive, or no location at all.
+// an http server without root at server or http level. It is recorded only
+// when the server has no location, or a location without root, alias,
+// return or a *_pass directive, since only such a location serves files from
+// the default root.
 func (a *analyzer) addDefaultRoot(server *Directive, sc scope) {
 	if lastDirect(server.Block, "root") != nil || (a.plan.Facts.HTTP != nil && lastDirect(a.plan.Facts.HTTP.Block, "root") != nil) {
 		return
@@ -335,8 +337,9 @@ func (a *analyzer) addDefaultRoot(server *Directive, sc scope) {
 	})
 }
 
-// handlesRequest reports whether a location answers without the static
-// root: it sets its own root or alias, returns, or passes to a backend.
+// handlesRequest reports whether a location handles requests without the
+// server's root, because it sets its own root or alias, returns, or passes
+// to a backend.
 func handlesRequest(block []*Directive) bool {
 	for _, d := range block {
 		if d.Name == "root" || d.Name == "alias" || d.Name == "return" || strings.HasSuffix(d.Name, "_pass") {

@@ -90,10 +90,10 @@ func listenSummary(p *Plan, root string) []string {
 	return out
 }
 
-func assertLines(t *testing.T, what string, got, want []string) {
+func assertLines(t *testing.T, subject string, got, want []string) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s =\n  %s\nwant\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+		t.Errorf("%s =\n  %s\nwant\n  %s", subject, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
 

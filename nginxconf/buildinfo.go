@@ -23,8 +23,7 @@ const maxBuildInfoSize = 1 << 20
 // error instead of a file.
 const Stderr = "stderr"
 
-// BuildInfo is what `nginx -V` reports: the version and the compile-time
-// paths. Every path is absolute, resolved against Prefix as nginx resolves
+// BuildInfo is the version and compile-time paths that `nginx -V` reports. Every path is absolute, resolved against Prefix as nginx resolves
 // it, except ErrorLogPath, which is "stderr" when nginx was built with
 // --error-log-path=stderr (Debian does this).
 type BuildInfo struct {

@@ -244,7 +244,7 @@ func (l *lexer) quoted(quote byte) (Token, error) {
 //
 // NOTE: nginx checks this only when it refills the buffer, so whether a token
 // of exactly 4095 or 4096 bytes passes depends on where the buffer boundary
-// falls; this check uses the strict bound. The -g text has no such limit.
+// falls. This check uses the strict bound. The -g text has no such limit.
 func (l *lexer) checkLength(start, end, line int, openQuote byte) error {
 	if l.param || end-start <= confBuffer {
 		return nil

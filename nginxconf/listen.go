@@ -46,8 +46,8 @@ func (a *analyzer) addServerListens(server *Directive, module string) {
 
 // splitListenAddress splits the first argument of listen into its address
 // and port: "8080", "127.0.0.1:8080", "[::]:8080", "*:80", "localhost". An
-// address without a port gets port 80 when defaultPort is set and 0
-// otherwise; a port that is not a number in 1..65535 is returned as 0.
+// address without a port gets port 80 when defaultPort is set, else 0. A
+// port that is not a number in 1..65535 is returned as 0.
 func splitListenAddress(value string, defaultPort bool) (string, int) {
 	fallback := 0
 	if defaultPort {

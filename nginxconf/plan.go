@@ -32,9 +32,8 @@ const (
 	ReadPasswordFile ReadKind = "password file"
 )
 
-// Plan is what nginx will do on the filesystem and the network with a given
-// configuration, command line and build: the paths it writes and reads and
-// the addresses it listens on. Paths are absolute, resolved as nginx
+// Plan is the list of paths nginx writes and reads and the addresses it
+// listens on, for a given configuration, command line and build. Paths are absolute, resolved as nginx
 // resolves them, and listed once each in the order found.
 type Plan struct {
 	Prefix     string // -p, else the compile-time prefix
