@@ -3,6 +3,7 @@ package nginxconf
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -412,5 +413,40 @@ func TestSplitListenAddress(t *testing.T) {
 		if address != tt.address || port != tt.port {
 			t.Errorf("splitListenAddress(%q, %v) = %q, %d, want %q, %d", tt.value, tt.defaultPort, address, port, tt.address, tt.port)
 		}
+	}
+}
+
+// TestAnalyzeInstalledNginx runs the whole sequence nginit runs against the
+// nginx installed on this machine, when there is one.
+func TestAnalyzeInstalledNginx(t *testing.T) {
+	path, err := exec.LookPath("nginx")
+	if err != nil {
+		t.Skip("nginx is not installed")
+	}
+	bi, err := ReadBuildInfo(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv := []string{path, "-g", "daemon off;"}
+	cmd, err := ParseCommandLine(argv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := Locate(cmd, bi)
+	cfg, err := ParseFile(loc.ConfFile, loc.ConfPrefix)
+	if err != nil {
+		t.Fatalf("ParseFile(%s): %v", loc.ConfFile, err)
+	}
+	plan := Analyze(cfg, cmd, bi)
+	if len(plan.Writes) == 0 || plan.Writes[0].Kind != WritePIDFile {
+		t.Errorf("Writes = %+v, want the pid file first", plan.Writes)
+	}
+
+	out, _, err := ComposeCommand(argv, plan, "/tmp/nginit", bi, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseCommandLine(out); err != nil {
+		t.Errorf("composed %q does not parse: %v", out, err)
 	}
 }

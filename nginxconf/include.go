@@ -121,7 +121,9 @@ func (p *parser) include(d *Directive, depth int) ([]*Directive, error) {
 // visibleMatches drops the matches that glob(3), which nginx uses, would not
 // return: Go's filepath.Glob lets "*" match a leading dot, glob(3) does not.
 func visibleMatches(pattern string, matches []string) []string {
-	patternParts := strings.Split(pattern, string(filepath.Separator))
+	// filepath.Glob returns cleaned paths, so compare with the cleaned
+	// pattern element by element.
+	patternParts := strings.Split(filepath.Clean(pattern), string(filepath.Separator))
 	var kept []string
 	for _, m := range matches {
 		parts := strings.Split(m, string(filepath.Separator))

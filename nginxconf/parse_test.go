@@ -253,3 +253,49 @@ func TestParseParam(t *testing.T) {
 		})
 	}
 }
+
+func TestParseFileIncludeUncleanGlob(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"nginx.conf":        "include @DIR@//conf.d/./*.conf;\n",
+		"conf.d/a.conf":     "a;\n",
+		"conf.d/.skip.conf": "skip;\n",
+	})
+	cfg, err := ParseFile(filepath.Join(dir, "nginx.conf"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(cfg.Directives); got != "a" {
+		t.Errorf("directives = %q, want a", got)
+	}
+}
+
+func TestParseFileTooLarge(t *testing.T) {
+	dir := writeTree(t, map[string]string{"nginx.conf": "include big.conf;\nafter;\n"})
+	big := strings.Repeat("# padding line\n", maxFileSize/15+1)
+	if err := os.WriteFile(filepath.Join(dir, "big.conf"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseFile(filepath.Join(dir, "nginx.conf"), "")
+	if !errors.Is(err, ErrFileTooLarge) {
+		t.Errorf("ParseFile error = %v, want ErrFileTooLarge", err)
+	}
+	if got := names(cfg.Directives); got != "after" {
+		t.Errorf("directives = %q, want after", got)
+	}
+}
+
+// TestParseFileInstalledDebianConfig parses the configuration of the nginx
+// package installed on this machine, when there is one.
+func TestParseFileInstalledDebianConfig(t *testing.T) {
+	const name = "/etc/nginx/nginx.conf"
+	if _, err := os.Stat(name); err != nil {
+		t.Skipf("no installed nginx configuration: %v", err)
+	}
+	cfg, err := ParseFile(name, "")
+	if err != nil {
+		t.Fatalf("ParseFile(%s): %v", name, err)
+	}
+	if lastDirect(cfg.Directives, "http") == nil {
+		t.Errorf("ParseFile(%s) has no http block: %s", name, names(cfg.Directives))
+	}
+}
