@@ -82,7 +82,7 @@ func ownerReason(owner, group uint32, mode os.FileMode) string {
 // FormatMode formats a mode in octal with setuid, setgid and sticky, then
 // symbolically, as "02770 drwxrws---".
 func FormatMode(m os.FileMode) string {
-	return fmt.Sprintf("%04o %s", unixPerm(m), symbolicMode(m))
+	return fmt.Sprintf("0%03o %s", unixPerm(m), symbolicMode(m))
 }
 
 // unixPerm returns the permission, setuid, setgid and sticky bits of m as the
