@@ -29,7 +29,7 @@ func TestDirString(t *testing.T) {
 		{Dir{Path: "/tmp/nginit", Mode: 0o700, Purpose: "runtime directory"}, "dir /tmp/nginit mode 0700 drwx------ (runtime directory)"},
 		{Dir{Path: "/tmp/nginit", Mode: os.ModeSetgid | 0o770}, "dir /tmp/nginit mode 02770 drwxrws---"},
 		{Dir{Path: "/var/cache/nginx", Mode: os.ModeSetgid | 0o750, Shared: true, Purpose: "cache"}, "dir /var/cache/nginx mode 02750 drwxr-s--- shared (cache)"},
-		{Dir{Path: "/tmp/x", Mode: os.ModeSticky | 0o1777&0o777}, "dir /tmp/x mode 01777 drwxrwxrwt"},
+		{Dir{Path: "/tmp/x", Mode: os.ModeSticky | 0o777}, "dir /tmp/x mode 01777 drwxrwxrwt"},
 		{Dir{Path: "/tmp/y", Mode: os.ModeSetgid | 0o700}, "dir /tmp/y mode 02700 drwx--S---"},
 	}
 	for _, tt := range tests {
@@ -192,7 +192,7 @@ func TestFormatMode(t *testing.T) {
 		want string
 	}{
 		{os.ModeDir | 0o755, "0755 drwxr-xr-x"},
-		{os.ModeDir | os.ModeSetgid | 0o2770&0o777, "02770 drwxrws---"},
+		{os.ModeDir | os.ModeSetgid | 0o770, "02770 drwxrws---"},
 		{os.ModeDir | os.ModeSticky | 0o777, "01777 drwxrwxrwt"},
 		{os.ModeSetuid | 0o644, "04644 -rwSr--r--"},
 		{os.ModeSymlink | 0o777, "0777 lrwxrwxrwx"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"golang.org/x/sys/unix"
 )
@@ -167,8 +168,8 @@ func isHex(s string) bool {
 	return true
 }
 
-// readDirNames lists the entries of the directory dirfd without "." and
-// "..". It reads from a duplicate so that dirfd's offset stays at 0.
+// readDirNames lists the entries of the directory dirfd, sorted, without "."
+// and "..". It reads from a new descriptor so that dirfd's offset stays at 0.
 func readDirNames(dirfd int) ([]string, error) {
 	dup, err := unix.Openat(dirfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -176,5 +177,7 @@ func readDirNames(dirfd int) ([]string, error) {
 	}
 	f := os.NewFile(uintptr(dup), ".")
 	defer f.Close()
-	return f.Readdirnames(-1)
+	names, err := f.Readdirnames(-1)
+	sort.Strings(names)
+	return names, err
 }
