@@ -66,6 +66,8 @@ const (
 	// FindingWalkError is a directory or file the walk could not examine
 	// for a reason not covered above.
 	FindingWalkError
+
+	findingKindCount // one past the last kind, for arrays indexed by kind
 )
 
 var findingKindNames = map[FindingKind]string{

@@ -101,9 +101,9 @@ type walker struct {
 
 	entries, files, dirs, others, bytes atomic.Int64
 
+	counts     [findingKindCount]atomic.Int64
 	findingsMu sync.Mutex
 	findings   []Finding
-	counts     map[FindingKind]int
 }
 
 // dirTask is a directory open for reading and its path for findings.
@@ -119,7 +119,8 @@ var direntBufPool = sync.Pool{New: func() any { b := make([]byte, direntBufSize)
 //
 // The root itself is opened with symbolic links followed, as nginx does for
 // its root directive. Below the root, every entry is examined with getdents
-// on a directory descriptor and fstatat(AT_SYMLINK_NOFOLLOW) relative to it,
+// on a directory descriptor and statx(AT_SYMLINK_NOFOLLOW), the successor
+// of fstatat, relative to it,
 // and subdirectories are opened with openat(O_NOFOLLOW), so no path is
 // looked up twice and no link is followed during the walk. A symbolic link
 // is resolved only to report where it leads. Access is predicted from mode
@@ -145,7 +146,6 @@ func WalkRoot(root string, opts WalkOptions) (WalkReport, error) {
 		limit:       int64(opts.Limit),
 		maxPerKind:  opts.MaxFindingsPerKind,
 		verifyFiles: opts.VerifyFiles,
-		counts:      rep.Counts,
 	}
 	w.cond = sync.NewCond(&w.mu)
 	if w.limit <= 0 {
@@ -164,6 +164,7 @@ func WalkRoot(root string, opts WalkOptions) (WalkReport, error) {
 	if err != nil {
 		w.rootOpenFailed(err)
 		rep.Findings = w.sortedFindings()
+		rep.Counts = w.countsByKind()
 		return rep, &Error{Op: "walk", Path: root, Err: err}
 	}
 	w.resolvedRoot = w.root
@@ -192,6 +193,7 @@ func WalkRoot(root string, opts WalkOptions) (WalkReport, error) {
 		rep.TruncatedReason = fmt.Sprintf("walk of %s stopped after %d entries, the limit; paths not reached were not checked, so raise the limit or narrow the root", w.root, w.limit)
 	}
 	rep.Findings = w.sortedFindings()
+	rep.Counts = w.countsByKind()
 	return rep, nil
 }
 
@@ -292,11 +294,13 @@ func (w *walker) stop() {
 }
 
 // examine checks one entry; nameNUL is its name with the terminating NUL.
+// It costs one statx, plus an openat for a directory and a few calls for a
+// symbolic link.
 func (w *walker) examine(t dirTask, nameNUL []byte) {
-	var st unix.Stat_t
-	if err := fstatatNUL(t.fd, nameNUL, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+	var st entryStat
+	if err := statxNUL(t.fd, nameNUL, &st); err != nil {
 		if err != unix.ENOENT { // removed since getdents
-			w.add(Finding{Kind: FindingWalkError, Path: t.path + "/" + string(nameNUL[:len(nameNUL)-1]), Detail: "fstatat: " + err.Error()})
+			w.add(Finding{Kind: FindingWalkError, Path: t.path + "/" + string(nameNUL[:len(nameNUL)-1]), Detail: "statx: " + err.Error()})
 		}
 		return
 	}
@@ -306,40 +310,40 @@ func (w *walker) examine(t dirTask, nameNUL []byte) {
 		w.files.Add(1)
 		w.bytes.Add(st.Size)
 		if !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessRead) {
-			w.addStat(FindingUnreadableFile, t.path+"/"+name(), &st, "")
+			w.addEntry(FindingUnreadableFile, t.path, nameNUL, &st)
 		} else if w.verifyFiles {
 			// faccessat checks the real uid, which is the effective uid
 			// because nginit is never installed setuid.
 			if err := unix.Faccessat(t.fd, name(), unix.R_OK, 0); err == unix.EACCES || err == unix.EPERM {
-				w.addStat(FindingKernelDenied, t.path+"/"+name(), &st, "")
+				w.addEntry(FindingKernelDenied, t.path, nameNUL, &st)
 			}
 		}
 		if w.id.Allows(st.Uid, st.Gid, st.Mode, AccessWrite) {
-			w.addStat(FindingWritable, t.path+"/"+name(), &st, "")
+			w.addEntry(FindingWritable, t.path, nameNUL, &st)
 		}
 
 	case unix.S_IFDIR:
 		w.dirs.Add(1)
 		path := t.path + "/" + name()
 		if w.id.Allows(st.Uid, st.Gid, st.Mode, AccessWrite) {
-			w.addStat(FindingWritable, path, &st, "")
+			w.addStat(FindingWritable, path, "", &st, "")
 		}
 		if !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessExecute) {
-			w.addStat(FindingUnsearchableDir, path, &st, "")
+			w.addStat(FindingUnsearchableDir, path, "", &st, "")
 			return
 		}
 		if !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessRead) {
-			w.addStat(FindingUnreadableDir, path, &st, "")
+			w.addStat(FindingUnreadableDir, path, "", &st, "")
 			return
 		}
 		fd, err := unix.Openat(t.fd, name(), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		switch {
 		case err == unix.EACCES || err == unix.EPERM:
-			w.addStat(FindingKernelDenied, path, &st, "")
+			w.addStat(FindingKernelDenied, path, "", &st, "")
 		case err == unix.EMFILE || err == unix.ENFILE:
-			w.addStat(FindingWalkError, path, &st, "open: "+err.Error()+"; raise the open files limit (ulimit -n)")
+			w.addStat(FindingWalkError, path, "", &st, "open: "+err.Error()+"; raise the open files limit (ulimit -n)")
 		case err != nil:
-			w.addStat(FindingWalkError, path, &st, "open: "+err.Error())
+			w.addStat(FindingWalkError, path, "", &st, "open: "+err.Error())
 		default:
 			w.enqueue(dirTask{fd: fd, path: path})
 		}
@@ -350,18 +354,18 @@ func (w *walker) examine(t dirTask, nameNUL []byte) {
 
 	default:
 		w.others.Add(1)
-		w.addStat(FindingSpecialFile, t.path+"/"+name(), &st, "")
+		w.addEntry(FindingSpecialFile, t.path, nameNUL, &st)
 	}
 }
 
 // checkSymlink reports a link that is dangling or leads outside the root.
 // It follows the link only to learn where it leads.
-func (w *walker) checkSymlink(t dirTask, name string, st *unix.Stat_t) {
+func (w *walker) checkSymlink(t dirTask, name string, st *entryStat) {
 	path := t.path + "/" + name
 	target, _ := readlinkat(t.fd, name)
 	fd, err := unix.Openat(t.fd, name, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
-		w.addStat(FindingDanglingSymlink, path, st, fmt.Sprintf("link to %q cannot be resolved: %v; nginx answers 404 for it, so fix or remove the link", target, err))
+		w.addStat(FindingDanglingSymlink, path, "", st, fmt.Sprintf("link to %q cannot be resolved: %v; nginx answers 404 for it, so fix or remove the link", target, err))
 		return
 	}
 	defer unix.Close(fd)
@@ -370,25 +374,69 @@ func (w *walker) checkSymlink(t dirTask, name string, st *unix.Stat_t) {
 		return // without /proc the target cannot be compared with the root
 	}
 	if !pathHasPrefix(resolved, w.resolvedRoot) {
-		w.addStat(FindingSymlinkOutside, path, st, fmt.Sprintf("link to %q resolves to %s, outside the root; the target must exist and be readable in the running container, so copy the content into the root if it may not", target, resolved))
+		w.addStat(FindingSymlinkOutside, path, "", st, fmt.Sprintf("link to %q resolves to %s, outside the root; the target must exist and be readable in the running container, so copy the content into the root if it may not", target, resolved))
 	}
 }
 
 // add records a finding, keeping at most maxPerKind of each kind.
 func (w *walker) add(f Finding) {
+	if !w.keep(f.Kind) {
+		return
+	}
 	if f.Detail == "" {
 		f.Detail = findingDetail(f.Kind, w.id)
 	}
 	w.findingsMu.Lock()
-	defer w.findingsMu.Unlock()
-	w.counts[f.Kind]++
-	if w.counts[f.Kind] <= w.maxPerKind {
-		w.findings = append(w.findings, f)
-	}
+	w.findings = append(w.findings, f)
+	w.findingsMu.Unlock()
 }
 
-func (w *walker) addStat(kind FindingKind, path string, st *unix.Stat_t, detail string) {
-	w.add(Finding{Kind: kind, Path: path, Owner: st.Uid, Group: st.Gid, Mode: fileMode(st.Mode), Detail: detail})
+// keep counts a finding of kind and reports whether the report keeps it.
+// Counting is lock-free because a tree the runtime user owns has one
+// writable finding per file.
+func (w *walker) keep(kind FindingKind) bool {
+	return w.counts[kind].Add(1) <= int64(w.maxPerKind)
+}
+
+// addStat records a finding about the entry name in dir, or about dir
+// itself when name is "".
+func (w *walker) addStat(kind FindingKind, dir, name string, st *entryStat, detail string) {
+	if !w.keep(kind) {
+		return
+	}
+	path := dir
+	if name != "" {
+		path = dir + "/" + name
+	}
+	w.appendStat(kind, path, st, detail)
+}
+
+// addEntry records a finding about a directory entry, converting its name
+// to a path only when the report keeps the finding.
+func (w *walker) addEntry(kind FindingKind, dir string, nameNUL []byte, st *entryStat) {
+	if !w.keep(kind) {
+		return
+	}
+	w.appendStat(kind, dir+"/"+string(nameNUL[:len(nameNUL)-1]), st, "")
+}
+
+func (w *walker) appendStat(kind FindingKind, path string, st *entryStat, detail string) {
+	if detail == "" {
+		detail = findingDetail(kind, w.id)
+	}
+	w.findingsMu.Lock()
+	w.findings = append(w.findings, Finding{Kind: kind, Path: path, Owner: st.Uid, Group: st.Gid, Mode: fileMode(st.Mode), Detail: detail})
+	w.findingsMu.Unlock()
+}
+
+func (w *walker) countsByKind() map[FindingKind]int {
+	counts := map[FindingKind]int{}
+	for kind := range w.counts {
+		if n := w.counts[kind].Load(); n > 0 {
+			counts[FindingKind(kind)] = int(n)
+		}
+	}
+	return counts
 }
 
 func (w *walker) sortedFindings() []Finding {

@@ -21,11 +21,11 @@ func (w *walker) checkAncestors() {
 			return // the root's own open reports the missing part
 		}
 		if !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessExecute) {
-			w.addStat(FindingUnsearchableAncestor, dir, &st, "")
+			w.addStat(FindingUnsearchableAncestor, dir, "", statOf(&st), "")
 			continue
 		}
 		if err := unix.Access(dir, unix.X_OK); err == unix.EACCES || err == unix.EPERM {
-			w.addStat(FindingKernelDenied, dir, &st, "ancestor of the root: "+findingDetail(FindingKernelDenied, w.id))
+			w.addStat(FindingKernelDenied, dir, "", statOf(&st), "ancestor of the root: "+findingDetail(FindingKernelDenied, w.id))
 		}
 	}
 }
@@ -57,11 +57,11 @@ func (w *walker) rootOpenFailed(err error) {
 	}
 	switch {
 	case !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessExecute):
-		w.addStat(FindingUnsearchableDir, w.root, &st, "")
+		w.addStat(FindingUnsearchableDir, w.root, "", statOf(&st), "")
 	case !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessRead):
-		w.addStat(FindingUnreadableDir, w.root, &st, "")
+		w.addStat(FindingUnreadableDir, w.root, "", statOf(&st), "")
 	case err == unix.EACCES || err == unix.EPERM:
-		w.addStat(FindingKernelDenied, w.root, &st, "")
+		w.addStat(FindingKernelDenied, w.root, "", statOf(&st), "")
 	}
 }
 
@@ -72,10 +72,10 @@ func (w *walker) checkRoot(fd int) {
 		return
 	}
 	if !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessExecute) {
-		w.addStat(FindingUnsearchableDir, w.root, &st, "")
+		w.addStat(FindingUnsearchableDir, w.root, "", statOf(&st), "")
 	}
 	if w.id.Allows(st.Uid, st.Gid, st.Mode, AccessWrite) {
-		w.addStat(FindingWritable, w.root, &st, "")
+		w.addStat(FindingWritable, w.root, "", statOf(&st), "")
 	}
 }
 
@@ -95,7 +95,7 @@ func (w *walker) checkIndex(fd int, index []string) {
 		}
 		if w.id.Allows(st.Uid, st.Gid, st.Mode, AccessRead) {
 			if err := unix.Faccessat(fd, name, unix.R_OK, 0); err == unix.EACCES || err == unix.EPERM {
-				w.addStat(FindingKernelDenied, filepath.Join(w.root, name), &st, "index file: "+findingDetail(FindingKernelDenied, w.id))
+				w.addStat(FindingKernelDenied, filepath.Join(w.root, name), "", statOf(&st), "index file: "+findingDetail(FindingKernelDenied, w.id))
 			}
 		}
 		return
