@@ -18,7 +18,7 @@ type Dir struct {
 	// example 0o700 or os.ModeSetgid|0o770. The umask does not apply.
 	Mode os.FileMode
 
-	// Purpose says why the directory exists, for String and reports.
+	// Purpose is the reason the directory exists, for String and reports.
 	Purpose string
 
 	// Shared accepts an existing directory that another uid owns when the
@@ -42,7 +42,7 @@ func (d Dir) String() string {
 	return s
 }
 
-// Result is what Prepare did and found.
+// Result is the outcome of Prepare.
 type Result struct {
 	Dir Dir
 
@@ -71,11 +71,11 @@ const prepareOp = "prepare dir"
 // On the directory's descriptor, Prepare then rejects one that another uid
 // owns (ErrForeignOwner, unless d.Shared) and one that is world-writable
 // without the sticky bit (ErrWorldWritable). When the runtime user owns the
-// directory, Prepare sets exactly d.Mode with fchmod, because mkdir applies the
-// umask and drops setgid, and reads the mode back; a setgid bit that the
-// kernel dropped is ErrModeNotApplied, returned with a filled Result because
-// the directory is usable. Last, Prepare creates and removes a file named
-// ".nginit-probe-<random>" in it.
+// directory, Prepare sets exactly d.Mode with fchmod and reads the mode back,
+// because mkdir applies the umask and drops setgid. A setgid bit that the
+// kernel dropped is ErrModeNotApplied. It comes with a filled Result, because
+// the directory is still usable. Last, Prepare creates and removes a file
+// named ".nginit-probe-<random>" in it.
 //
 // Errors are *Error values wrapping a sentinel or a unix.Errno: unix.EROFS
 // for a read-only filesystem (with Error.Mount), unix.EACCES or unix.EPERM

@@ -9,7 +9,7 @@ import (
 
 // Sentinel errors for the conditions callers branch on. An *Error wraps one of
 // them, or a unix.Errno such as unix.EROFS, unix.EACCES or unix.EPERM, so
-// errors.Is tells a read-only filesystem from a permission problem.
+// errors.Is can distinguish a read-only filesystem from a permission problem.
 var (
 	// ErrSymlink is a symbolic link where a directory was expected, at a
 	// component that fsprep does not trust to follow.
@@ -43,7 +43,7 @@ var (
 type Error struct {
 	Op     string // "prepare dir", "probe dir", "walk"
 	Path   string // the path as the caller gave it, or the component that failed
-	Reason string // what was wrong, as whom; may be empty
+	Reason string // the problem and the identity it affects; may be empty
 	Err    error  // a sentinel above or a unix.Errno
 
 	// Owner, Group and Mode describe Path when it could be stat'ed. Mode is

@@ -25,15 +25,15 @@ func (s Severity) String() string {
 	}
 }
 
-// FindingKind is what WalkRoot found wrong with one path.
+// FindingKind is the kind of problem WalkRoot found with one path.
 type FindingKind int
 
 const (
 	// FindingUnreadableFile is a regular file whose mode does not grant read
-	// to the runtime user; nginx answers 403 for it.
+	// to the runtime user, so nginx responds 403 for it.
 	FindingUnreadableFile FindingKind = iota + 1
-	// FindingUnsearchableDir is a directory without search (x) permission;
-	// nginx answers 403 for everything below it, and the walk skips it.
+	// FindingUnsearchableDir is a directory without search (x) permission.
+	// nginx responds 403 for everything below it, and the walk skips it.
 	FindingUnsearchableDir
 	// FindingUnreadableDir is a searchable directory without read permission.
 	// nginx serves files from it but autoindex fails, and the walk cannot
@@ -115,7 +115,7 @@ type Finding struct {
 	Owner, Group uint32
 	Mode         os.FileMode
 
-	// Detail says what is wrong, as whom, and how to fix it.
+	// Detail is the problem, the identity it affects, and the fix.
 	Detail string
 }
 
@@ -133,9 +133,9 @@ func (f Finding) String() string {
 func findingDetail(kind FindingKind, id Identity) string {
 	switch kind {
 	case FindingUnreadableFile:
-		return fmt.Sprintf("not readable by %s, so nginx answers 403; make it readable by others (chmod o+r) or by a group of the runtime user (chgrp, chmod g+r)", id)
+		return fmt.Sprintf("not readable by %s, so nginx responds 403; make it readable by others (chmod o+r) or by a group of the runtime user (chgrp, chmod g+r)", id)
 	case FindingUnsearchableDir:
-		return fmt.Sprintf("not searchable by %s, so nginx answers 403 for everything below it; chmod o+x, or chgrp to a group of the runtime user and chmod g+x", id)
+		return fmt.Sprintf("not searchable by %s, so nginx responds 403 for everything below it; chmod o+x, or chgrp to a group of the runtime user and chmod g+x", id)
 	case FindingUnreadableDir:
 		return fmt.Sprintf("not readable by %s: files are served but autoindex fails, and the walk did not check its contents; chmod o+r or g+r", id)
 	case FindingUnsearchableAncestor:

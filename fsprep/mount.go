@@ -69,10 +69,10 @@ func (m MountInfo) String() string {
 // path would fail or succeed; Path stays the path asked about.
 //
 // The flags and type come from fstatfs on a descriptor. The mount point and
-// its options come from /proc/self/mountinfo: the entry whose major:minor is
-// the descriptor's st_dev and whose mount point is the longest prefix of the
-// resolved path, or the longest prefix alone when no device matches (btrfs
-// subvolumes report an anonymous st_dev).
+// its options come from /proc/self/mountinfo. MountOf picks the entry whose
+// major:minor is the descriptor's st_dev and whose mount point is the
+// longest prefix of the resolved path. When no device matches, as on btrfs
+// subvolumes with their anonymous st_dev, the longest prefix alone decides.
 func MountOf(path string) (MountInfo, error) {
 	p := filepath.Clean(path)
 	for {
@@ -91,8 +91,8 @@ func MountOf(path string) (MountInfo, error) {
 }
 
 // IsReadOnly reports whether the filesystem that holds path is mounted
-// read-only; IsReadOnly("/") tells whether the container's root filesystem
-// is read-only, as with docker run --read-only.
+// read-only. IsReadOnly("/") reports whether the container's root
+// filesystem is read-only, as with docker run --read-only.
 func IsReadOnly(path string) (bool, error) {
 	var fs unix.Statfs_t
 	if err := unix.Statfs(path, &fs); err != nil {

@@ -93,6 +93,7 @@ func parseMountinfoLine(line string) (MountEntry, error) {
 	if len(fields) < 7 || sep < 0 || len(fields) < sep+3 {
 		return e, fmt.Errorf("invalid mountinfo line %q: want at least 10 fields with a \"-\" separator", line)
 	}
+
 	var err error
 	if e.ID, err = strconv.Atoi(fields[0]); err != nil {
 		return e, fmt.Errorf("invalid mount id %q", fields[0])
@@ -107,6 +108,7 @@ func parseMountinfoLine(line string) (MountEntry, error) {
 		return e, fmt.Errorf("invalid major:minor %q", fields[2])
 	}
 	e.Major, e.Minor = uint32(ma), uint32(mi)
+
 	e.Root = unescapeMountPath(fields[3])
 	e.MountPoint = unescapeMountPath(fields[4])
 	e.Options = fields[5]

@@ -149,7 +149,8 @@ func ProbeWritable(path string, levels []int, maxSubdirs int) (ProbeResult, erro
 	return res, errors.Join(errs...)
 }
 
-// levelEntryError tells a symbolic link from another non-directory.
+// levelEntryError returns ErrSymlink for a symbolic link and
+// ErrNotDirectory for any other non-directory.
 func levelEntryError(dirfd int, name string) error {
 	var st unix.Stat_t
 	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK {

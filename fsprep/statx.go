@@ -17,15 +17,16 @@ func statOf(st *unix.Stat_t) *entryStat {
 	return &entryStat{Mode: st.Mode, Uid: st.Uid, Gid: st.Gid, Size: st.Size}
 }
 
-// walkStatxMask asks statx only for what the walk uses. Measured on Linux
-// 6.18 in a 2-vCPU VM, statx with this mask took about 0.75 µs against
-// 1.2 µs for fstatat, which fills and copies the whole struct stat.
+// walkStatxMask requests from statx only what the walk uses. On Linux 6.18
+// in a shared 2-vCPU VM, the best of three runs of 200,000 calls on one file
+// took 0.76 µs per statx with this mask and 1.23 µs per fstatat, which fills
+// and copies the whole struct stat.
 const walkStatxMask = unix.STATX_TYPE | unix.STATX_MODE | unix.STATX_UID | unix.STATX_GID | unix.STATX_SIZE
 
 // statxNUL is statx(2) with AT_SYMLINK_NOFOLLOW for a name that is already
 // NUL-terminated, such as a d_name inside a getdents buffer, which saves
 // unix.Statx's copy of the name: one allocation per file walked. Kernels
-// before 4.11 have no statx, and fstatat answers there.
+// before 4.11 have no statx, so fstatat is used there.
 func statxNUL(dirfd int, nameNUL []byte, st *entryStat) error {
 	var stx unix.Statx_t
 	_, _, errno := unix.Syscall6(unix.SYS_STATX, uintptr(dirfd), uintptr(unsafe.Pointer(&nameNUL[0])),

@@ -119,7 +119,7 @@ func (w *walker) checkMountPoint(fd int) {
 	w.add(Finding{Kind: FindingMountPoint, Path: w.root, Detail: detail})
 }
 
-// isMountPoint asks statx for STATX_ATTR_MOUNT_ROOT (Linux 5.8) and falls
+// isMountPoint reads STATX_ATTR_MOUNT_ROOT (Linux 5.8) and falls
 // back to comparing st_dev with the parent's, which misses a bind mount
 // from the same filesystem.
 func (w *walker) isMountPoint(fd int) bool {
