@@ -18,8 +18,10 @@ import (
 //	                          is the interactive Ctrl-C, so a second Ctrl-C
 //	                          escalates like a second SIGTERM.
 //	SIGCHLD                   wakes the reaper; never forwarded.
-//	SIGURG                    owned by the Go runtime for goroutine preemption
-//	                          (Go 1.14 and later); not subscribed, never forwarded.
+//	SIGURG, SIGPROF           owned by the Go runtime: goroutine preemption (Go
+//	                          1.14 and later) and the CPU profiler, whose handler
+//	                          consumes even a SIGPROF sent with kill (Go 1.26);
+//	                          not subscribed, never forwarded.
 //	SIGKILL, SIGSTOP          cannot be caught.
 //	SIGPIPE                   caught, so that writing to a closed stderr returns
 //	                          EPIPE instead of killing nginit; never forwarded and
@@ -29,16 +31,20 @@ import (
 //	                          to nginx, can still log and restore the terminal;
 //	                          never forwarded. The child starts with the default
 //	                          action because they are only ignored after it starts.
-//	signals 32 and 33         reserved by glibc's thread library (cancellation and
-//	                          setxid), so forwarding them would break a glibc child;
-//	                          not subscribed.
+//	signals 32, 33 and 34     reserved by glibc's thread library (cancellation and
+//	                          setxid) and by musl (synccall), so forwarding them
+//	                          would break a child. The Go runtime does not let a
+//	                          program catch them (Go 1.26), so they keep the
+//	                          default action: a PID 1 drops them, and any other
+//	                          nginit is terminated by them.
 //	every other signal        forwarded as-is to the nginx master, or to its whole
 //	                          process group with Config.SignalGroup: SIGHUP reloads
 //	                          the configuration, SIGUSR1 reopens the logs, SIGUSR2
 //	                          starts a binary upgrade, SIGWINCH shuts the workers
 //	                          down gracefully. SIGTSTP and SIGCONT are forwarded
 //	                          too, and nginit itself never stops. Realtime signals
-//	                          34 to 64 are forwarded as SIGRTMIN+n.
+//	                          35 to 64 are forwarded, named SIGRTMIN+n after glibc's
+//	                          SIGRTMIN of 34.
 //
 // NOTE: between exec and the first statement of main the Go runtime owns the
 // signals: a SIGTERM in that window (well under a millisecond) ends nginit with
@@ -113,14 +119,15 @@ func (s *Signals) drain() {
 }
 
 // subscribed lists every signal that Notify catches: all of 1 to 64 except the
-// ones the kernel, the Go runtime or glibc own, and SIGCHLD, which has its own
-// channel.
+// ones the kernel, the Go runtime or the C libraries own, and SIGCHLD, which
+// has its own channel.
 func subscribed() []os.Signal {
 	var sigs []os.Signal
 	for n := 1; n <= sigRTMax; n++ {
 		switch sig := syscall.Signal(n); {
-		case sig == syscall.SIGKILL, sig == syscall.SIGSTOP, sig == syscall.SIGURG, sig == syscall.SIGCHLD:
-		case n == 32, n == 33:
+		case sig == syscall.SIGKILL, sig == syscall.SIGSTOP, sig == syscall.SIGCHLD:
+		case sig == syscall.SIGURG, sig == syscall.SIGPROF:
+		case n >= 32 && n <= 34:
 		default:
 			sigs = append(sigs, sig)
 		}
@@ -137,7 +144,7 @@ func isStopRequest(sig syscall.Signal) bool {
 // handled by the stop sequence instead.
 func isForwarded(sig syscall.Signal) bool {
 	switch sig {
-	case syscall.SIGPIPE, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGCHLD, syscall.SIGURG:
+	case syscall.SIGPIPE, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGCHLD, syscall.SIGURG, syscall.SIGPROF:
 		return false
 	}
 	return !isStopRequest(sig)

@@ -24,6 +24,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nginit/nginit/initd"
 )
 
 func main() {
@@ -78,7 +80,7 @@ func record(args []string) {
 	for n := 1; n <= 64; n++ {
 		sig := syscall.Signal(n)
 		switch {
-		case sig == syscall.SIGKILL, sig == syscall.SIGSTOP, sig == syscall.SIGURG, sig == syscall.SIGCHLD, n == 32, n == 33:
+		case sig == syscall.SIGKILL, sig == syscall.SIGSTOP, sig == syscall.SIGURG, sig == syscall.SIGPROF, sig == syscall.SIGCHLD, n >= 32 && n <= 34:
 		case contains(parseSignals(*ignore), sig):
 		default:
 			signal.Notify(ch, sig)
@@ -125,7 +127,7 @@ func record(args []string) {
 	exits := parseSignals(*exitOn)
 	for s := range ch {
 		sig := s.(syscall.Signal)
-		fmt.Fprintln(out, unix.SignalName(sig))
+		fmt.Fprintln(out, initd.SignalName(sig))
 		if contains(exits, sig) {
 			os.Exit(*exitCode)
 		}
