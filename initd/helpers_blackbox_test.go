@@ -79,8 +79,15 @@ type initProcess struct {
 // args as the command it supervises. It runs in a fresh temporary directory.
 func startInit(t *testing.T, env []string, args ...string) *initProcess {
 	t.Helper()
+	return startProgram(t, env, testinitBin, args...)
+}
+
+// startProgram is startInit for a program that runs testinit itself, such as
+// unshare.
+func startProgram(t *testing.T, env []string, name string, args ...string) *initProcess {
+	t.Helper()
 	p := &initProcess{t: t, done: make(chan struct{})}
-	p.cmd = exec.Command(testinitBin, args...)
+	p.cmd = exec.Command(name, args...)
 	p.cmd.Dir = t.TempDir()
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout = &p.stdout

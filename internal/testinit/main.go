@@ -5,12 +5,16 @@
 //
 // Environment: NGINIT_STOP_DELAY, NGINIT_STOP_TIMEOUT, NGINIT_KILL_GRACE
 // (Go durations), NGINIT_STOP_SIGNAL (a signal name or number),
-// NGINIT_SIGNAL_GROUP and NGINIT_DEBUG (1 to enable).
+// NGINIT_SIGNAL_GROUP and NGINIT_DEBUG (1 to enable). TESTINIT_RAISE, a
+// signal number, is sent to testinit itself right after Notify, as a stop
+// request arriving during start-up would be.
 package main
 
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/nginit/nginit/initd"
@@ -22,6 +26,10 @@ func main() {
 
 func run() int {
 	sigs := initd.Notify()
+	if v := os.Getenv("TESTINIT_RAISE"); v != "" {
+		n, _ := strconv.Atoi(v)
+		syscall.Kill(os.Getpid(), syscall.Signal(n))
+	}
 
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, "nginit: "+format+"\n", args...)
