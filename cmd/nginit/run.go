@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/nginit/nginit/initd"
 )
@@ -124,11 +125,31 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 	}
 	log.Debugf("runtime directory %s ready", s.RuntimeDir)
 
-	command, err := composeCommand(inv.command, s, log)
+	// Everything nginx would otherwise discover one crash at a time is
+	// checked here, and reported together.
+	var setup *nginxSetup
+	if isNginx(inv.command) {
+		setup, err = loadNginx(inv.command)
+		if err != nil {
+			log.Errorf("%v", err)
+			return exitNotFound
+		}
+		report := runPreflight(setup, id, s)
+		logReport(log, report)
+		if report.Summary.Failed {
+			log.Errorf("preflight found %d errors and %d warnings (strict %t); nginx was not started", report.Summary.Errors, report.Summary.Warnings, s.Strict)
+			return exitPreflight
+		}
+	} else {
+		log.Debugf("%s is not nginx, so nginit checks nothing before starting it", inv.command[0])
+	}
+
+	command, err := composeCommand(setup, inv.command, s, log)
 	if err != nil {
 		log.Errorf("%v", err)
 		return exitPreflight
 	}
+	log.Infof("starting %s", strings.Join(command, " "))
 
 	status, err := initd.Run(sigs, command, os.Environ(), supervisionConfig(s, log))
 	switch {
