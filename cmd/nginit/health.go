@@ -27,7 +27,7 @@ func runHealth(args []string) int {
 	url := fs.String("url", "", "URL to GET, http:// with an IP address or localhost (default http://127.0.0.1:PORT/ for the configuration's first listen port)")
 	timeout := fs.Duration("timeout", 2*time.Second, "time allowed for the whole request, connect included")
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: nginit health [--url URL] [--timeout 2s]\n\nExit 0 when nginx answers with a status below 500, else %d.\n\n", exitUnhealthy)
+		fmt.Fprintf(os.Stderr, "Usage: nginit health [--url URL] [--timeout 2s]\n\nExit 0 when nginx responds with a status below 500, else %d.\n\n", exitUnhealthy)
 		fs.PrintDefaults()
 	}
 	err := fs.Parse(args)
@@ -69,9 +69,9 @@ func runHealth(args []string) int {
 
 // defaultHealthURL returns the loopback URL of nginx's first listen port.
 //
-// TODO: take the port from the parsed configuration (the first listen
-// directive) once the configuration reader provides it; until then it is
-// defaultHealthPort, and --url overrides it.
+// TODO: take the port from the first listen directive of the parsed
+// configuration once the configuration reader provides it. Until then the
+// port is defaultHealthPort, and --url overrides it.
 func defaultHealthURL() string {
 	return "http://127.0.0.1:" + strconv.Itoa(defaultHealthPort) + "/"
 }
