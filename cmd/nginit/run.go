@@ -25,6 +25,10 @@ func run(args []string) int {
 		case "version":
 			fmt.Println("nginit", version)
 			return 0
+		case "health":
+			return runHealth(args[1:])
+		case "reload":
+			return runReload(args[1:])
 		}
 	}
 	return start(sigs, args, log)

@@ -23,17 +23,18 @@ const envPrefix = "NGINIT"
 // environment variable NGINIT_<envconfig tag> and can be overridden by the
 // flag in its flag tag. The desc tags are the help text of `nginit --help`.
 type settings struct {
-	RuntimeDir  string        `envconfig:"RUNTIME_DIR" flag:"runtime-dir" default:"/tmp/nginit" desc:"directory for the pid file and everything nginit generates; it must be on a writable mount"`
-	Umask       fileMask      `envconfig:"UMASK" flag:"umask" default:"0027" desc:"umask, in octal, that nginit sets for itself and nginx"`
-	StopDelay   time.Duration `envconfig:"STOP_DELAY" flag:"stop-delay" default:"0s" desc:"time nginx keeps serving after a stop request, before the stop signal"`
-	StopSignal  signalName    `envconfig:"STOP_SIGNAL" flag:"stop-signal" default:"SIGQUIT" desc:"signal sent to nginx on a stop request; SIGQUIT is nginx's graceful shutdown"`
-	StopTimeout time.Duration `envconfig:"STOP_TIMEOUT" flag:"stop-timeout" default:"30s" desc:"time nginx has to drain after the stop signal before it gets SIGTERM"`
-	KillGrace   time.Duration `envconfig:"KILL_GRACE" flag:"kill-grace" default:"5s" desc:"time between SIGTERM and SIGKILL of nginx's process group"`
-	SignalGroup bool          `envconfig:"SIGNAL_GROUP" flag:"signal-group" default:"false" desc:"forward signals to nginx's whole process group instead of the master only"`
-	LogLevel    logLevel      `envconfig:"LOG_LEVEL" flag:"log-level" default:"info" desc:"nginit's log level: info or debug"`
-	Strict      bool          `envconfig:"STRICT" flag:"strict" default:"false" desc:"treat preflight warnings as errors, so nginx does not start on any"`
-	Tmpfs       tmpfsPolicy   `envconfig:"TMPFS" flag:"tmpfs" default:"warn" desc:"what a writable path that is not on tmpfs gives: require (an error), warn or off"`
-	WalkLimit   int           `envconfig:"WALK_LIMIT" flag:"walk-limit" default:"100000" desc:"files checked per static root before the walk stops with a warning"`
+	RuntimeDir      string        `envconfig:"RUNTIME_DIR" flag:"runtime-dir" default:"/tmp/nginit" desc:"directory for the pid file and everything nginit generates; it must be on a writable mount"`
+	Umask           fileMask      `envconfig:"UMASK" flag:"umask" default:"0027" desc:"umask, in octal, that nginit sets for itself and nginx"`
+	StopDelay       time.Duration `envconfig:"STOP_DELAY" flag:"stop-delay" default:"0s" desc:"time nginx keeps serving after a stop request, before the stop signal"`
+	StopSignal      signalName    `envconfig:"STOP_SIGNAL" flag:"stop-signal" default:"SIGQUIT" desc:"signal sent to nginx on a stop request; SIGQUIT is nginx's graceful shutdown"`
+	StopTimeout     time.Duration `envconfig:"STOP_TIMEOUT" flag:"stop-timeout" default:"30s" desc:"time nginx has to drain after the stop signal before it gets SIGTERM"`
+	KillGrace       time.Duration `envconfig:"KILL_GRACE" flag:"kill-grace" default:"5s" desc:"time between SIGTERM and SIGKILL of nginx's process group"`
+	SignalGroup     bool          `envconfig:"SIGNAL_GROUP" flag:"signal-group" default:"false" desc:"forward signals to nginx's whole process group instead of the master only"`
+	WorkerProcesses workerMode    `envconfig:"WORKER_PROCESSES" flag:"worker-processes" default:"auto" desc:"auto sets nginx's worker_processes from the cgroup CPU limit when the configuration does not set it; off leaves it alone"`
+	LogLevel        logLevel      `envconfig:"LOG_LEVEL" flag:"log-level" default:"info" desc:"nginit's log level: info or debug"`
+	Strict          bool          `envconfig:"STRICT" flag:"strict" default:"false" desc:"treat preflight warnings as errors, so nginx does not start on any"`
+	Tmpfs           tmpfsPolicy   `envconfig:"TMPFS" flag:"tmpfs" default:"warn" desc:"what a writable path that is not on tmpfs gives: require (an error), warn or off"`
+	WalkLimit       int           `envconfig:"WALK_LIMIT" flag:"walk-limit" default:"100000" desc:"files checked per static root before the walk stops with a warning"`
 }
 
 // fileMask is a umask written in octal, such as 0027.
