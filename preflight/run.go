@@ -33,6 +33,8 @@ type Input struct {
 	// UnprivilegedPortStart is net.ipv4.ip_unprivileged_port_start; a
 	// negative value means Run reads it from /proc.
 	UnprivilegedPortStart int
+	// Extra are findings the caller made itself, reported with the rest.
+	Extra []Finding
 }
 
 // Run runs every check and returns the report. It creates the directories
@@ -43,6 +45,9 @@ type Input struct {
 func Run(in Input) *Report {
 	r := &Report{}
 	checkIdentity(r, in.Process)
+	for _, f := range in.Extra {
+		r.add(f)
+	}
 
 	if in.Plan != nil {
 		checkConfig(r, in)
@@ -110,4 +115,3 @@ func StartupErrorLogWritable(plan *nginxconf.Plan) bool {
 	}
 	return false
 }
-

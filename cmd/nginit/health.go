@@ -4,11 +4,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nginit/nginit/internal/httpprobe"
+	"github.com/nginit/nginit/nginxconf"
 )
 
 // exitUnhealthy is the status Docker's HEALTHCHECK and Kubernetes exec probes
@@ -67,11 +70,39 @@ func runHealth(args []string) int {
 	return 0
 }
 
-// defaultHealthURL returns the loopback URL of nginx's first listen port.
-//
-// TODO: take the port from the first listen directive of the parsed
-// configuration once the configuration reader provides it. Until then the
-// port is defaultHealthPort, and --url overrides it.
+// defaultHealthURL returns the URL the running nginit recorded from nginx's
+// first listen directive, or port 8080 on loopback when there is no record.
 func defaultHealthURL() string {
+	dir := os.Getenv("NGINIT_RUNTIME_DIR")
+	if dir == "" {
+		dir = "/tmp/nginit"
+	}
+	if rec, err := readCommandRecord(dir); err == nil && rec.HealthURL != "" {
+		return rec.HealthURL
+	}
 	return "http://127.0.0.1:" + strconv.Itoa(defaultHealthPort) + "/"
+}
+
+// healthURLFor returns the loopback URL of the plan's first HTTP listen
+// port, or "" when nginx listens on no TCP port. A listen on one specific
+// address is probed there, since nginx answers nowhere else.
+func healthURLFor(plan *nginxconf.Plan) string {
+	for _, l := range plan.Listens {
+		if l.Module != "http" || l.Port == 0 {
+			continue
+		}
+		host := "127.0.0.1"
+		ip, err := netip.ParseAddr(strings.Trim(l.Address, "[]"))
+		switch {
+		case err != nil || ip.IsUnspecified() && ip.Is4():
+		case ip.IsUnspecified():
+			host = "[::1]"
+		case ip.Is4():
+			host = ip.String()
+		default:
+			host = "[" + ip.String() + "]"
+		}
+		return "http://" + host + ":" + strconv.Itoa(l.Port) + "/"
+	}
+	return ""
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +20,9 @@ type nginxSetup struct {
 	// ConfigErr is every problem met while reading the configuration:
 	// missing includes and syntax errors. The plan covers what was read.
 	ConfigErr error
+	// WorkerDirective is "worker_processes N;" when nginit sizes nginx's
+	// workers from the cgroup's CPU limit, or "".
+	WorkerDirective string
 }
 
 // isNginx reports whether the command runs nginx, so nginit applies what it
@@ -65,6 +67,3 @@ func loadNginx(argv []string) (*nginxSetup, error) {
 		ConfigErr: cfgErr,
 	}, nil
 }
-
-// errNotNginx is returned for commands nginit does not know how to check.
-var errNotNginx = errors.New("the command is not nginx")

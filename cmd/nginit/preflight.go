@@ -8,6 +8,7 @@ import (
 
 	"github.com/nginit/nginit/fsprep"
 	"github.com/nginit/nginit/initd"
+	"github.com/nginit/nginit/internal/envsubst"
 	"github.com/nginit/nginit/nginxconf"
 	"github.com/nginit/nginit/preflight"
 )
@@ -42,13 +43,36 @@ func preflightProcess(id initd.Identity) preflight.Process {
 	}
 }
 
-// runPreflight runs every check for setup as the identity id.
-func runPreflight(setup *nginxSetup, id initd.Identity, s settings) *preflight.Report {
+// runPreflight runs every check for setup as the identity id. rendered are
+// the templates nginit rendered, which the configuration must include.
+func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []envsubst.Rendered) *preflight.Report {
 	process := preflightProcess(id)
 	// nginit becomes a subreaper itself before nginx starts when it is not
 	// PID 1, so the check reports the state nginx will run under.
 	process.IsSubreaper = true
+	var extra []preflight.Finding
+	if err := checkTemplatesIncluded(setup, rendered); err != nil {
+		extra = append(extra, preflight.Finding{
+			Check:    "templates.not-included",
+			Severity: preflight.Error,
+			Subject:  setup.Plan.ConfFile,
+			Message:  err.Error(),
+			Fix:      "include the rendered directory in the http block, as the error says",
+		})
+	}
+	directive, warning := sizeWorkers(setup, s)
+	setup.WorkerDirective = directive
+	if warning != "" {
+		extra = append(extra, preflight.Finding{
+			Check:    "config.worker-processes",
+			Severity: preflight.Warning,
+			Subject:  "worker_processes (" + setup.Plan.Facts.WorkerProcesses.Source() + ")",
+			Message:  warning,
+			Fix:      "set worker_processes to the number above, or remove it so that nginit sets it",
+		})
+	}
 	return preflight.Run(preflight.Input{
+		Extra:                 extra,
 		Process:               process,
 		Plan:                  setup.Plan,
 		ConfigErr:             setup.ConfigErr,
@@ -88,7 +112,11 @@ func composeCommand(setup *nginxSetup, argv []string, s settings, log *logger) (
 		return argv, nil
 	}
 	writable := preflight.StartupErrorLogWritable(setup.Plan)
-	composed, added, err := nginxconf.ComposeCommand(argv, setup.Plan, s.RuntimeDir, setup.Build, writable)
+	var extra []string
+	if setup.WorkerDirective != "" {
+		extra = append(extra, setup.WorkerDirective)
+	}
+	composed, added, err := nginxconf.ComposeCommand(argv, setup.Plan, s.RuntimeDir, setup.Build, writable, extra...)
 	if err != nil {
 		return nil, err
 	}

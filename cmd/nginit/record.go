@@ -32,16 +32,19 @@ type commandRecord struct {
 	StartTime uint64 `json:"start_time"`
 	// Argv is nginx's composed command line, argv[0] included.
 	Argv []string `json:"argv"`
+	// HealthURL is what `nginit health` probes by default: nginx's first
+	// listen address. Empty when nginit did not read nginx's configuration.
+	HealthURL string `json:"health_url,omitempty"`
 }
 
 // writeCommandRecord writes dir/command.json for the nginit process pid that
 // runs argv, atomically and without following symlinks.
-func writeCommandRecord(dir string, pid int, argv []string) error {
+func writeCommandRecord(dir string, pid int, argv []string, healthURL string) error {
 	start, err := processStartTime(pid)
 	if err != nil {
 		return fmt.Errorf("write command record: %w", err)
 	}
-	data, err := json.Marshal(commandRecord{PID: pid, StartTime: start, Argv: argv})
+	data, err := json.Marshal(commandRecord{PID: pid, StartTime: start, Argv: argv, HealthURL: healthURL})
 	if err != nil {
 		return fmt.Errorf("write command record: %w", err)
 	}

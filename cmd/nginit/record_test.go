@@ -11,7 +11,7 @@ import (
 func TestCommandRecordRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	argv := []string{"/usr/sbin/nginx", "-g", "daemon off; pid /tmp/nginit/nginx.pid;"}
-	if err := writeCommandRecord(dir, os.Getpid(), argv); err != nil {
+	if err := writeCommandRecord(dir, os.Getpid(), argv, ""); err != nil {
 		t.Fatal(err)
 	}
 

@@ -63,7 +63,7 @@ func TestReloadSendsSIGHUPAfterTest(t *testing.T) {
 	t.Setenv("NGINIT_RUNTIME_DIR", runtimeDir)
 	nginx, argsFile := fakeNginx(t, 0)
 	sleeper := startSleeper(t)
-	if err := writeCommandRecord(runtimeDir, sleeper.Process.Pid, []string{nginx, "-g", "daemon off;"}); err != nil {
+	if err := writeCommandRecord(runtimeDir, sleeper.Process.Pid, []string{nginx, "-g", "daemon off;"}, ""); err != nil {
 		t.Fatal(err)
 	}
 
@@ -84,7 +84,7 @@ func TestReloadRejectsFailedTest(t *testing.T) {
 	t.Setenv("NGINIT_RUNTIME_DIR", runtimeDir)
 	nginx, _ := fakeNginx(t, 1)
 	sleeper := startSleeper(t)
-	if err := writeCommandRecord(runtimeDir, sleeper.Process.Pid, []string{nginx}); err != nil {
+	if err := writeCommandRecord(runtimeDir, sleeper.Process.Pid, []string{nginx}, ""); err != nil {
 		t.Fatal(err)
 	}
 
@@ -106,7 +106,7 @@ func TestReloadWithoutRunningNginit(t *testing.T) {
 	// A record whose process has exited must not signal a recycled pid.
 	nginx, _ := fakeNginx(t, 0)
 	sleeper := startSleeper(t)
-	if err := writeCommandRecord(runtimeDir, sleeper.Process.Pid, []string{nginx}); err != nil {
+	if err := writeCommandRecord(runtimeDir, sleeper.Process.Pid, []string{nginx}, ""); err != nil {
 		t.Fatal(err)
 	}
 	sleeper.Process.Kill()
@@ -120,7 +120,7 @@ func TestReloadRejectsOtherCommand(t *testing.T) {
 	runtimeDir := t.TempDir()
 	t.Setenv("NGINIT_RUNTIME_DIR", runtimeDir)
 	sleeper := startSleeper(t)
-	if err := writeCommandRecord(runtimeDir, sleeper.Process.Pid, []string{"/bin/true"}); err != nil {
+	if err := writeCommandRecord(runtimeDir, sleeper.Process.Pid, []string{"/bin/true"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if got := runReload(nil); got != exitReloadRejected {

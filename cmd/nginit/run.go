@@ -133,12 +133,20 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 	// checked here, and reported together.
 	var setup *nginxSetup
 	if isNginx(inv.command) {
+		// Templates render before the configuration is read, so that its
+		// glob includes see the rendered files.
+		rendered, err := renderTemplates(s, log)
+		if err != nil {
+			log.Errorf("%v", err)
+			return exitPreflight
+		}
+
 		setup, err = loadNginx(inv.command)
 		if err != nil {
 			log.Errorf("%v", err)
 			return exitNotFound
 		}
-		report := runPreflight(setup, id, s)
+		report := runPreflight(setup, id, s, rendered)
 		logReport(log, report)
 		if report.Summary.Failed {
 			log.Errorf("preflight found %d errors and %d warnings (strict %t); nginx was not started", report.Summary.Errors, report.Summary.Warnings, s.Strict)
@@ -154,6 +162,17 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 		return exitPreflight
 	}
 	log.Infof("starting %s", strings.Join(command, " "))
+
+	// nginit reload runs nginx -t with the same command line, and signals
+	// this process, so both are recorded for it.
+	healthURL := ""
+	if setup != nil {
+		healthURL = healthURLFor(setup.Plan)
+	}
+	if err := writeCommandRecord(s.RuntimeDir, os.Getpid(), command, healthURL); err != nil {
+		log.Errorf("%v", err)
+		return exitPreflight
+	}
 
 	status, err := initd.Run(sigs, command, os.Environ(), supervisionConfig(s, log))
 	switch {
