@@ -33,6 +33,9 @@ type Input struct {
 	// UnprivilegedPortStart is net.ipv4.ip_unprivileged_port_start; a
 	// negative value means Run reads it from /proc.
 	UnprivilegedPortStart int
+	// ErrorLogToStderr is set when the caller passes -e stderr because the
+	// startup error log is not writable; that log is then not checked.
+	ErrorLogToStderr bool
 	// Extra are findings the caller made itself, reported with the rest.
 	Extra []Finding
 }

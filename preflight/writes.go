@@ -33,6 +33,20 @@ type writeCheck struct {
 func checkWrites(r *Report, in Input) {
 	wc := &writeCheck{report: r, process: in.Process, tmpfs: in.Tmpfs, prepared: map[string]bool{}}
 	for _, w := range in.Plan.Writes {
+		// Without a pid directive nginit adds one into its runtime
+		// directory, which the caller has prepared already.
+		if w.Kind == nginxconf.WritePIDFile && in.Plan.Facts.PID == nil {
+			continue
+		}
+		if w.Kind == nginxconf.WriteErrorLog && w.Path == in.Plan.StartupErrorLog && in.ErrorLogToStderr {
+			r.add(Finding{
+				Check:    "write.startup-error-log",
+				Severity: Info,
+				Subject:  subject(w),
+				Message:  "not writable, so nginit passes -e stderr and nginx logs to standard error instead",
+			})
+			continue
+		}
 		switch {
 		case w.Kind.IsDir():
 			wc.dir(w)

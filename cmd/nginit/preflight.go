@@ -73,6 +73,7 @@ func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []e
 	}
 	return preflight.Run(preflight.Input{
 		Extra:                 extra,
+		ErrorLogToStderr:      errorLogToStderr(setup),
 		Process:               process,
 		Plan:                  setup.Plan,
 		ConfigErr:             setup.ConfigErr,
@@ -111,7 +112,7 @@ func composeCommand(setup *nginxSetup, argv []string, s settings, log *logger) (
 	if setup == nil {
 		return argv, nil
 	}
-	writable := preflight.StartupErrorLogWritable(setup.Plan)
+	writable := !errorLogToStderr(setup)
 	var extra []string
 	if setup.WorkerDirective != "" {
 		extra = append(extra, setup.WorkerDirective)
@@ -124,4 +125,12 @@ func composeCommand(setup *nginxSetup, argv []string, s settings, log *logger) (
 		log.Infof("added to nginx's command line: %s", a)
 	}
 	return composed, nil
+}
+
+// errorLogToStderr reports whether nginit passes -e stderr: the startup
+// error log is not writable, nginx is 1.19.5 or newer (the first with -e),
+// and the command has no -e of its own. nginxconf.ComposeCommand makes the
+// same decision from the same facts.
+func errorLogToStderr(setup *nginxSetup) bool {
+	return !preflight.StartupErrorLogWritable(setup.Plan) && setup.Build.AtLeast(1, 19, 5) && !setup.Command.ErrorLogSet
 }
