@@ -154,12 +154,18 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 
 func TestPrepareMessage(t *testing.T) {
 	base := fixtureDir(t)
-	buildTree(t, base, []entry{{path: "client_temp/", mode: 0o755}})
-	path := filepath.Join(base, "client_temp")
-	got := runAsRuntimeUser(t, "prepare", nil, path, "700", "shared")
-	want := "prepare dir " + path + ": not writable by uid 101 gid 101 (owner uid 0 gid 0, mode 0755 drwxr-xr-x): permission denied"
-	if got.Err != want {
-		t.Errorf("Prepare error = %q\nwant %q", got.Err, want)
+	buildTree(t, base, []entry{{path: "client_temp/", mode: 0o755}, {path: "cache/", mode: 0o755}})
+	tests := []struct {
+		path, shared, want string
+	}{
+		{"client_temp", "shared", "prepare dir BASE/client_temp: not writable by uid 101 gid 101 (owner uid 0 gid 0, mode 0755 drwxr-xr-x): permission denied"},
+		{"cache/proxy", "", "prepare dir BASE/cache/proxy: parent BASE/cache not writable by uid 101 gid 101 (owner uid 0 gid 0, mode 0755 drwxr-xr-x): permission denied"},
+	}
+	for _, tt := range tests {
+		got := runAsRuntimeUser(t, "prepare", nil, filepath.Join(base, tt.path), "700", tt.shared)
+		if want := strings.ReplaceAll(tt.want, "BASE", base); got.Err != want {
+			t.Errorf("Prepare error = %q\nwant %q", got.Err, want)
+		}
 	}
 }
 
