@@ -60,6 +60,9 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 		{path: "sgid-root/", mode: os.ModeSetgid | 0o777 | os.ModeSticky},
 		{path: "trusted/", mode: 0o755},
 		{path: "trusted/run", linkTarget: "../tmp"},
+		{path: "tmp/rootlink", linkTarget: "../target"},
+		{path: "groupwritable/", mode: 0o775},
+		{path: "groupwritable/run", linkTarget: "../tmp"},
 		{path: "file", mode: 0o644},
 	})
 
@@ -78,6 +81,8 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 		{name: "existing own dir fchmod", path: "home", mode: 0o700, want: 0o700},
 		{name: "final symlink", path: "tmp/final-link", mode: 0o700, wantIs: "ErrSymlink"},
 		{name: "middle symlink by other user", path: "tmp/planted/x", mode: 0o700, wantIs: "ErrSymlink"},
+		{name: "root symlink in sticky dir", path: "tmp/rootlink/x", mode: 0o700, wantIs: "ErrSymlink"},
+		{name: "root symlink in group-writable dir", path: "groupwritable/run/x", mode: 0o700, wantIs: "ErrSymlink"},
 		{name: "trusted root symlink followed", path: "trusted/run/viaroot", mode: 0o700, created: []string{"tmp/viaroot"}, want: 0o700},
 		{name: "foreign owner", path: "tmp/foreign", mode: 0o700, wantIs: "ErrForeignOwner"},
 		{name: "foreign owner shared writable", path: "tmp/foreign-shared", mode: 0o700, shared: true, want: 0o770},
