@@ -2,6 +2,7 @@ package fsprep
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -271,4 +272,18 @@ func itoa(v uint32) string {
 			return string(b[i:])
 		}
 	}
+}
+
+// readlinkProcFD returns the path the kernel has for an open descriptor.
+func readlinkProcFD(fd int) (string, error) {
+	var buf [unix.PathMax]byte
+	n, err := unix.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd), buf[:])
+	if err != nil {
+		return "", err
+	}
+	s := string(buf[:n])
+	if !strings.HasPrefix(s, "/") {
+		return "", fmt.Errorf("readlink /proc/self/fd/%d: %q is not a path", fd, s)
+	}
+	return s, nil
 }
