@@ -115,12 +115,12 @@ var direntBufPool = sync.Pool{New: func() any { b := make([]byte, direntBufSize)
 // user, without changing anything.
 //
 // The root itself is opened with symbolic links followed, as nginx does for
-// its root directive. Below the root, every entry is examined with getdents
-// on a directory descriptor and statx(AT_SYMLINK_NOFOLLOW), the successor
-// of fstatat, relative to it,
-// and subdirectories are opened with openat(O_NOFOLLOW), so no path is
-// looked up twice and no link is followed during the walk. A symbolic link
-// is resolved only to report where it leads. Access is predicted from mode
+// its root directive. Below the root, every entry is listed with getdents on
+// its directory's descriptor and examined with statx(AT_SYMLINK_NOFOLLOW),
+// the successor of fstatat, relative to that descriptor. Subdirectories are
+// opened with openat(O_NOFOLLOW), so no path is looked up twice and no link
+// is followed during the walk. A symbolic link is resolved only to report
+// where it leads. Access is predicted from mode
 // bits with Identity.Allows for the current process's uid, gid and
 // supplementary groups, and confirmed by the kernel wherever the walk opens
 // something.
