@@ -207,7 +207,7 @@ func recorded(file string) []string {
 	return strings.Split(text, "\n")
 }
 
-// waitRecorded waits until file holds n signal names and returns them.
+// waitRecorded waits until file contains n signal names and returns them.
 func waitRecorded(t *testing.T, file string, n int) []string {
 	t.Helper()
 	waitFor(t, 10*time.Second, fmt.Sprintf("%d signals recorded in %s", n, file), func() bool {
@@ -239,7 +239,7 @@ func zombieChildren(t *testing.T, ppid int) []int {
 		if err != nil {
 			continue
 		}
-		// The command name in field 2 may hold spaces, so read after its ')'.
+		// The command name in field 2 may contain spaces, so read after its ')'.
 		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
 		if len(fields) < 2 {
 			continue
