@@ -2,6 +2,7 @@ package initd
 
 import (
 	"errors"
+	"fmt"
 	"os/signal"
 	"syscall"
 	"time"
@@ -107,7 +108,7 @@ func (s *supervisor) debugf(format string, args ...any) { s.cfg.Debugf(format, a
 func Run(sigs *Signals, argv, env []string, cfg Config) (int, error) {
 	cfg = cfg.withDefaults()
 	if len(argv) == 0 {
-		return exitNotFound, errors.New("start: no command given")
+		return exitNotFound, fmt.Errorf("start: %w: no command given", ErrNotFound)
 	}
 
 	s := &supervisor{cfg: cfg, sigs: sigs}
@@ -212,15 +213,15 @@ func (s *supervisor) handleSignal(sig syscall.Signal) {
 
 // forward sends sig to the main child, or to its process group.
 func (s *supervisor) forward(sig syscall.Signal, group bool) {
-	target, what := s.child.pid, "pid"
+	target, kind := s.child.pid, "pid"
 	if group {
-		target, what = -s.child.pid, "process group"
+		target, kind = -s.child.pid, "process group"
 	}
 	if err := unix.Kill(target, sig); err != nil {
-		s.logf("forward %s to %s %d: %v", SignalName(sig), what, s.child.pid, err)
+		s.logf("forward %s to %s %d: %v", SignalName(sig), kind, s.child.pid, err)
 		return
 	}
-	s.logf("forwarded %s to %s %d", SignalName(sig), what, s.child.pid)
+	s.logf("forwarded %s to %s %d", SignalName(sig), kind, s.child.pid)
 }
 
 func (s *supervisor) mainExited(ws unix.WaitStatus) {
