@@ -76,7 +76,7 @@ type initProcess struct {
 }
 
 // startInit starts testinit with env added to the test's environment and
-// args as the command it supervises. It runs in a fresh temporary directory.
+// args as the command it supervises, in a fresh temporary directory.
 func startInit(t *testing.T, env []string, args ...string) *initProcess {
 	t.Helper()
 	return startProgram(t, env, testinitBin, args...)
@@ -87,13 +87,20 @@ func startInit(t *testing.T, env []string, args ...string) *initProcess {
 func startProgram(t *testing.T, env []string, name string, args ...string) *initProcess {
 	t.Helper()
 	p := &initProcess{t: t, done: make(chan struct{})}
-	p.cmd = exec.Command(name, args...)
-	p.cmd.Dir = t.TempDir()
-	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd = newCommand(t, env, name, args...)
 	p.cmd.Stdout = &p.stdout
 	p.cmd.Stderr = &p.stderr
 	p.start(t)
 	return p
+}
+
+// newCommand returns a command with env added to the test's environment,
+// to run in a fresh temporary directory.
+func newCommand(t *testing.T, env []string, name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), env...)
+	return cmd
 }
 
 func (p *initProcess) start(t *testing.T) {
@@ -200,7 +207,7 @@ func recorded(file string) []string {
 	return strings.Split(text, "\n")
 }
 
-// waitRecorded waits until file holds n signal names and returns them.
+// waitRecorded waits until file contains n signal names and returns them.
 func waitRecorded(t *testing.T, file string, n int) []string {
 	t.Helper()
 	waitFor(t, 10*time.Second, fmt.Sprintf("%d signals recorded in %s", n, file), func() bool {
@@ -232,7 +239,7 @@ func zombieChildren(t *testing.T, ppid int) []int {
 		if err != nil {
 			continue
 		}
-		// The command name in field 2 may hold spaces, so read after its ')'.
+		// The command name in field 2 may contain spaces, so read after its ')'.
 		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
 		if len(fields) < 2 {
 			continue

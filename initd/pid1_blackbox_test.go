@@ -32,7 +32,7 @@ func TestPID1SignalsFromInside(t *testing.T) {
 	// The child sends each signal to its parent, PID 1, and waits until it is
 	// forwarded back. The kernel delivers a signal from inside the namespace
 	// to PID 1 only when PID 1 has a handler for it. The final SIGTERM is a
-	// stop request, answered with the graceful SIGQUIT.
+	// stop request, which nginit turns into the graceful SIGQUIT.
 	file := filepath.Join(t.TempDir(), "signals")
 	p := startPID1(t, []string{"NGINIT_DEBUG=1"},
 		testchildBin, "record", file, "-send-parent", "SIGHUP,SIGUSR1,SIGUSR2,SIGWINCH,SIGTERM")

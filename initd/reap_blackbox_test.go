@@ -130,3 +130,56 @@ func readPID(t *testing.T, file string) int {
 	}
 	return pid
 }
+
+func TestChildDiesWithNginit(t *testing.T) {
+	// SIGKILL cannot be forwarded, so the parent-death signal must end the
+	// child when nginit is killed while it is not PID 1.
+	p := startInit(t, nil, "sleep", "30")
+	var child int
+	waitFor(t, 10*time.Second, "the child to start", func() bool {
+		children := childrenOf(p.pid())
+		if len(children) == 0 {
+			return false
+		}
+		child, _ = strconv.Atoi(children[0])
+		return child > 0
+	})
+
+	t.Cleanup(func() { syscall.Kill(child, syscall.SIGKILL) })
+
+	p.signal(syscall.SIGKILL)
+	waitFor(t, 10*time.Second, fmt.Sprintf("child pid %d to die", child), func() bool {
+		return !processExists(child) || processState(child) == "Z"
+	})
+	// The child shares testinit's stderr pipe, so Wait returns only when the
+	// child has gone too.
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("child pid %d still holds testinit's output 10s after testinit was killed", child)
+	}
+}
+
+func TestChildStartsWithDefaultActions(t *testing.T) {
+	// Whatever nginit inherits, here ignored signals from a shell's trap, the
+	// child starts with every signal at its default action.
+	cmd := newCommand(t, nil, "sh", "-c", `trap "" HUP INT QUIT TERM USR1 PIPE; exec "$0" "$@"`,
+		testinitBin, "cat", "/proc/self/status")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("testinit: %v", err)
+	}
+	if !strings.Contains(string(out), "SigIgn:\t0000000000000000") {
+		t.Errorf("child ignores signals:\n%s", out)
+	}
+}
+
+// processState returns the state letter of process pid, or "" when it is gone.
+func processState(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	return fields[0]
+}

@@ -2,6 +2,7 @@ package initd
 
 import (
 	"errors"
+	"fmt"
 	"os/signal"
 	"syscall"
 	"time"
@@ -46,10 +47,11 @@ type Config struct {
 	// signals to the child's whole process group instead of the child alone.
 	SignalGroup bool
 
-	// Logf logs a lifecycle event; the caller adds the prefix. Nil discards.
+	// Logf logs a lifecycle event. The caller adds the prefix, and nil
+	// discards the events.
 	Logf func(format string, args ...any)
 
-	// Debugf logs details such as each reaped orphan. Nil discards.
+	// Debugf logs details such as each reaped orphan, and nil discards them.
 	Debugf func(format string, args ...any)
 }
 
@@ -91,22 +93,22 @@ func (s *supervisor) logf(format string, args ...any)   { s.cfg.Logf(format, arg
 func (s *supervisor) debugf(format string, args ...any) { s.cfg.Debugf(format, args...) }
 
 // Run starts argv with the environment env in its own process group, forwards
-// signals to it, runs the stop sequence on a stop request, reaps every child,
-// and returns the exit status to pass on: the child's exit code, or 128 plus
-// the number of the signal that killed it. It returns when the main child has
-// exited and what remained of its process group is gone.
+// signals to it, runs the stop sequence on a stop request and reaps every
+// child. It returns once the main child has exited and what remained of its
+// process group is gone. The status it returns is the one to exit with: the
+// child's exit code, or 128 plus the number of the signal that killed it.
 //
 // argv[0] is looked up in PATH like execvp. When nginit is not PID 1, Run
 // makes it a child subreaper, so that orphans are reparented to it and reaped.
 //
 // When a stop request is pending (see Signals.Pending), Run returns 0 without
-// starting the child. When the child cannot start, Run returns 127 with an
-// error wrapping ErrNotFound, or 126 with one wrapping ErrNotExecutable, or 1
-// with another error; the errors name the path.
+// starting the child. When the child cannot start, Run returns an error that
+// names the path, with status 127 when it wraps ErrNotFound, 126 when it wraps
+// ErrNotExecutable, and 1 otherwise.
 func Run(sigs *Signals, argv, env []string, cfg Config) (int, error) {
 	cfg = cfg.withDefaults()
 	if len(argv) == 0 {
-		return exitNotFound, errors.New("start: no command given")
+		return exitNotFound, fmt.Errorf("start: %w: no command given", ErrNotFound)
 	}
 
 	s := &supervisor{cfg: cfg, sigs: sigs}
@@ -131,7 +133,7 @@ func Run(sigs *Signals, argv, env []string, cfg Config) (int, error) {
 	s.child = c
 	s.start = time.Now()
 
-	// The child has started with default actions for these, see signals.go.
+	// Ignored only now, so that the child starts with their default actions.
 	signal.Ignore(syscall.SIGTTIN, syscall.SIGTTOU)
 
 	s.logf("started %s as pid %d", argv[0], c.pid)
@@ -211,15 +213,15 @@ func (s *supervisor) handleSignal(sig syscall.Signal) {
 
 // forward sends sig to the main child, or to its process group.
 func (s *supervisor) forward(sig syscall.Signal, group bool) {
-	target, what := s.child.pid, "pid"
+	target, kind := s.child.pid, "pid"
 	if group {
-		target, what = -s.child.pid, "process group"
+		target, kind = -s.child.pid, "process group"
 	}
 	if err := unix.Kill(target, sig); err != nil {
-		s.logf("forward %s to %s %d: %v", SignalName(sig), what, s.child.pid, err)
+		s.logf("forward %s to %s %d: %v", SignalName(sig), kind, s.child.pid, err)
 		return
 	}
-	s.logf("forwarded %s to %s %d", SignalName(sig), what, s.child.pid)
+	s.logf("forwarded %s to %s %d", SignalName(sig), kind, s.child.pid)
 }
 
 func (s *supervisor) mainExited(ws unix.WaitStatus) {
@@ -280,10 +282,14 @@ func (s *supervisor) waitGroupGone(pgid int, timeout time.Duration) bool {
 		case <-poll.C:
 		case <-deadline.C:
 			return false
-		case sig := <-s.sigs.ch:
-			if isStopRequest(sig.(syscall.Signal)) {
-				s.logf("%s while waiting for process group %d: skipping ahead", SignalName(sig.(syscall.Signal)), pgid)
+		case received := <-s.sigs.ch:
+			sig := received.(syscall.Signal)
+			if isStopRequest(sig) {
+				s.logf("%s while waiting for process group %d: skipping ahead", SignalName(sig), pgid)
 				return false
+			}
+			if sig != syscall.SIGPIPE {
+				s.debugf("%s after pid %d exited: dropped", SignalName(sig), pgid)
 			}
 		}
 	}

@@ -24,8 +24,8 @@ import (
 //	                          not subscribed, never forwarded.
 //	SIGKILL, SIGSTOP          cannot be caught.
 //	SIGPIPE                   caught, so that writing to a closed stderr returns
-//	                          EPIPE instead of killing nginit; never forwarded and
-//	                          never logged (a log line could raise it again).
+//	                          EPIPE instead of killing nginit. Never forwarded, and
+//	                          never logged because the log line could raise it again.
 //	SIGTTIN, SIGTTOU          ignored once the child runs, so that nginit, in a
 //	                          background process group after handing the terminal
 //	                          to nginx, can still log and restore the terminal;
@@ -47,8 +47,8 @@ import (
 //	                          SIGRTMIN of 34.
 //
 // NOTE: between exec and the first statement of main, the Go runtime owns the
-// signals and applies Go's default actions: SIGTERM ends nginit (a PID 1 exits
-// with status 2 instead) and SIGQUIT prints a goroutine dump and exits with
+// signals and applies Go's default actions. SIGTERM ends nginit, or makes a
+// PID 1 exit with status 2. SIGQUIT prints a goroutine dump and exits with
 // status 2. The window is under a millisecond (fork to main took about 1 ms on
 // a 2-core VM with Go 1.26). A Go program cannot run code before its runtime
 // starts, so only a loader written in another language could close it.
@@ -96,10 +96,10 @@ func (s *Signals) Stop() {
 }
 
 // Pending reports whether a stop request (SIGTERM, SIGQUIT or SIGINT) has
-// arrived since Notify. It keeps what it drains for Run. Run returns status 0
-// without starting the child when a stop request is pending, because nothing
-// runs yet that needs stopping; cmd/nginit may call Pending to skip its own
-// preparation as well.
+// arrived since Notify, and keeps the signals it drains for Run. When a stop
+// request is pending, Run returns status 0 without starting the child, because
+// nothing runs yet that needs stopping. cmd/nginit may call Pending to skip
+// its own preparation as well.
 func (s *Signals) Pending() bool {
 	s.drain()
 	for _, sig := range s.early {

@@ -200,3 +200,20 @@ func TestNoGoroutineDumpOnAnySignal(t *testing.T) {
 func isStopSignal(sig syscall.Signal) bool {
 	return sig == syscall.SIGTERM || sig == syscall.SIGQUIT || sig == syscall.SIGINT
 }
+
+func TestForwardedSignalKillsChild(t *testing.T) {
+	// A signal that the child does not handle kills it, and nginit passes
+	// the death on as 128 plus the signal number.
+	for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP} {
+		t.Run(unix.SignalName(sig), func(t *testing.T) {
+			p := startInit(t, nil, "sleep", "30")
+			waitFor(t, 10*time.Second, "the child to start", func() bool {
+				return len(childrenOf(p.pid())) > 0
+			})
+			p.signal(sig)
+			if got, want := p.wait(10*time.Second), 128+int(sig); got != want {
+				t.Errorf("exit status = %d, want %d", got, want)
+			}
+		})
+	}
+}

@@ -7,8 +7,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// stopStep is where the stop sequence stands. Each step moves to the next
-// when its timeout passes or when another stop request arrives.
+// stopStep is the current step of the stop sequence. Each step moves to the
+// next when its timeout passes or when another stop request arrives.
 type stopStep int
 
 const (
