@@ -157,7 +157,7 @@ func (p *podman) startContainer(t *testing.T, image string, flags []string, args
 	p.must(t, runArgs...)
 	t.Cleanup(func() {
 		if t.Failed() {
-			logs, _ := p.run("logs", name)
+			logs, _ := p.command("logs", name).CombinedOutput()
 			t.Logf("output of container %s:\n%s", name, logs)
 		}
 		if _, err := p.run("rm", "--force", "--time", "0", name); err != nil {
