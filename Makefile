@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 BIN     ?= bin/nginit
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test test-unit test-e2e demo bench vet clean
+.PHONY: build test test-unit test-e2e test-image demo bench vet clean
 
 # A static, stripped binary: a distroless image has no libc to link against.
 build:
@@ -22,6 +22,11 @@ vet:
 # runc or nginx unless NGINIT_E2E=required, which turns a skip into a failure.
 test: build vet
 	$(GO) test -count=1 -timeout 15m ./...
+
+# Build Dockerfile.example offline with podman and run the image and the
+# Compose, Kubernetes and OpenShift examples. `make test` runs these too.
+test-image: build
+	$(GO) test -count=1 -timeout 10m -run 'TestImage|TestKubernetesExample|TestOpenShiftExample' ./e2e
 
 test-unit:
 	$(GO) test -count=1 -short ./...
