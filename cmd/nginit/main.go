@@ -1,5 +1,3 @@
-// Command nginit is a PID-1 init for nginx running as a non-root user on a
-// read-only root filesystem. See doc.go for its settings and exit statuses.
 package main
 
 import "os"
