@@ -94,6 +94,18 @@ func TestMasterKilledWhileWorkersSurvive(t *testing.T) {
 	}
 }
 
+func TestChildResetsInheritedReservedSignals(t *testing.T) {
+	// Signals 32 to 34 ignored by whoever started nginit must not reach the
+	// child ignored: the Go runtime leaves them alone, so initd resets them.
+	p := startProgram(t, nil, testchildBin, "ignore-exec", "32", testinitBin, "cat", "/proc/self/status")
+	if got := p.wait(10 * time.Second); got != 0 {
+		t.Fatalf("exit status = %d, want 0; stderr:\n%s", got, p.stderr.String())
+	}
+	if out := p.stdout.String(); !strings.Contains(out, "SigIgn:\t0000000000000000") {
+		t.Errorf("child inherited ignored signals:\n%s", out)
+	}
+}
+
 func TestChildStartState(t *testing.T) {
 	// The child must start with no_new_privs, an empty signal mask, no ignored
 	// signals (nginit ignores SIGTTIN and SIGTTOU only after the start) and its

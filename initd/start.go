@@ -47,6 +47,8 @@ func startChild(argv, env []string, done <-chan struct{}) (child, error) {
 		return child{}, err
 	}
 
+	resetReservedSignals()
+
 	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if isForegroundOnStdin() {
 		attr.Foreground = true

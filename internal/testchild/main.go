@@ -8,6 +8,7 @@
 //	testchild record FILE [flags]    append each signal's name to FILE, one a line
 //	testchild worker [flags]         start a worker in this process group, then exit or die
 //	testchild spawn-orphans N        start N copies of "exit 0" and exit without waiting
+//	testchild ignore-exec SIG PROG...  set SIG to SIG_IGN with rt_sigaction, then exec PROG
 //
 // record creates FILE.ready, holding its pid, once its handlers are in place.
 package main
@@ -49,6 +50,8 @@ func main() {
 		record(args)
 	case "worker":
 		worker(args)
+	case "ignore-exec":
+		ignoreAndExec(atoi(arg(args, 0)), args[1:])
 	case "spawn-orphans":
 		n := atoi(arg(args, 0))
 		for range n {
@@ -260,4 +263,23 @@ func atoi(s string) int {
 func fatalf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "testchild: "+format+"\n", args...)
 	os.Exit(99)
+}
+
+// ignoreAndExec ignores signal sig with a raw rt_sigaction, which works for
+// the signals 32 to 34 that the Go runtime and glibc keep to themselves, and
+// execs argv, which inherits the ignored disposition.
+func ignoreAndExec(sig int, argv []string) {
+	if len(argv) == 0 {
+		fatalf("ignore-exec: no program")
+	}
+	act := struct {
+		handler  uintptr
+		flags    uint64
+		restorer uintptr
+		mask     uint64
+	}{handler: 1} // SIG_IGN
+	if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); errno != 0 {
+		fatalf("ignore-exec: rt_sigaction %d: %v", sig, errno)
+	}
+	fatalf("ignore-exec: %v", unix.Exec(argv[0], argv, os.Environ()))
 }

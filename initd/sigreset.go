@@ -1,0 +1,38 @@
+package initd
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// kernelSigaction is struct sigaction as rt_sigaction(2) takes it on amd64
+// and arm64: handler, flags, restorer, then the 64-bit mask.
+type kernelSigaction struct {
+	handler  uintptr
+	flags    uint64
+	restorer uintptr
+	mask     uint64
+}
+
+// sigIgn is SIG_IGN's handler value; SIG_DFL is 0.
+const sigIgn = 1
+
+// resetReservedSignals sets signals 32 to 34 back to their default action
+// when nginit inherited them ignored. The Go runtime installs no handler for
+// them (Go 1.26), so an ignored disposition would otherwise pass through
+// fork and exec to nginx, which then starts with signals ignored that it
+// never asked to ignore. The default action applies to nginit too, which is
+// what it has when nothing ignored them: a PID 1 drops them, any other
+// nginit is terminated.
+func resetReservedSignals() {
+	for sig := 32; sig <= sigRTMin; sig++ {
+		var old kernelSigaction
+		_, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0)
+		if errno != 0 || old.handler != sigIgn {
+			continue
+		}
+		var dfl kernelSigaction
+		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
+	}
+}
