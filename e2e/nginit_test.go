@@ -19,9 +19,11 @@ const (
 )
 
 // nginitOptions runs the example site with nginit as PID 1 and its default
-// command, `nginx -g "daemon off;"`.
+// command, `nginx -g "daemon off;"`. Unlike nginx alone, it needs no mount
+// at /tmp/nginx: nginit creates the temp paths on the /tmp tmpfs.
 func nginitOptions(t *testing.T) containertest.Options {
 	opts := nginxDirectOptions(t)
+	opts.Tmpfs = nil
 	opts.Nginit = builtNginit(t)
 	return opts
 }

@@ -72,6 +72,12 @@ type Options struct {
 	// Log also receives the container's stdout and stderr, as they come.
 	Log io.Writer
 
+	// CPUQuota and CPUPeriod set the cgroup's CFS bandwidth limit in
+	// microseconds; a CPUQuota of 0 sets no limit, and a CPUPeriod of 0 means
+	// 100000.
+	CPUQuota  int64
+	CPUPeriod uint64
+
 	// Port is the host port nginx listens on. 0 picks a free port on
 	// 127.0.0.1; a negative value leaves the configuration unchanged.
 	Port int

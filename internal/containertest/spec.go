@@ -74,6 +74,14 @@ type ociLinux struct {
 
 type ociResources struct {
 	Devices []ociDeviceRule `json:"devices"`
+	CPU     *ociCPU         `json:"cpu,omitempty"`
+}
+
+// ociCPU is the CFS bandwidth limit: Quota microseconds of CPU time per
+// Period microseconds, so 100000/100000 is one CPU.
+type ociCPU struct {
+	Quota  int64  `json:"quota"`
+	Period uint64 `json:"period"`
 }
 
 type ociDeviceRule struct {
@@ -144,7 +152,7 @@ func newSpec(opts *Options) ociSpec {
 		Hostname: "nginit-test",
 		Mounts:   mounts,
 		Linux: ociLinux{
-			Resources: ociResources{Devices: []ociDeviceRule{{Allow: false, Access: "rwm"}}},
+			Resources: ociResources{Devices: []ociDeviceRule{{Allow: false, Access: "rwm"}}, CPU: opts.cpu()},
 			Namespaces: []ociNamespace{
 				{Type: "pid"}, {Type: "ipc"}, {Type: "uts"}, {Type: "mount"},
 			},
@@ -167,4 +175,16 @@ func writeSpec(bundle string, opts *Options) error {
 		return fmt.Errorf("encode runtime config: %w", err)
 	}
 	return os.WriteFile(filepath.Join(bundle, "config.json"), data, 0o644)
+}
+
+// cpu returns the CPU limit of opts, or nil for none.
+func (opts *Options) cpu() *ociCPU {
+	if opts.CPUQuota <= 0 {
+		return nil
+	}
+	period := opts.CPUPeriod
+	if period == 0 {
+		period = 100000
+	}
+	return &ociCPU{Quota: opts.CPUQuota, Period: period}
 }
