@@ -73,9 +73,13 @@ func runCheck(args []string, log *logger) int {
 	}
 
 	setup, err := loadNginx(command)
+	if errors.Is(err, errNginxNotFound) {
+		log.Errorf("%v; check the command and PATH", err)
+		return exitNotFound
+	}
 	if err != nil {
 		log.Errorf("%v", err)
-		return exitNotFound
+		return exitPreflight
 	}
 	report := runPreflight(setup, id, s, rendered, setupErrs...)
 

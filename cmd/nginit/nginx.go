@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +33,10 @@ func isNginx(argv []string) bool {
 	return base == "nginx" || strings.HasPrefix(base, "nginx-")
 }
 
+// errNginxNotFound is a command named nginx that is not in PATH or not
+// executable.
+var errNginxNotFound = errors.New("nginx not found")
+
 // loadNginx reads nginx's compile-time defaults, its command line and its
 // configuration with every include. It fails only when nginx itself cannot
 // be found or run; configuration problems are kept in ConfigErr so the
@@ -39,7 +44,7 @@ func isNginx(argv []string) bool {
 func loadNginx(argv []string) (*nginxSetup, error) {
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
-		return nil, fmt.Errorf("find nginx %q: %w", argv[0], err)
+		return nil, fmt.Errorf("%w: %v", errNginxNotFound, err)
 	}
 
 	cmd, err := nginxconf.ParseCommandLine(argv)

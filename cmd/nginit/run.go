@@ -142,29 +142,13 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 
 	// Everything nginx would otherwise discover one crash at a time is
 	// checked here, and reported together.
-	var setup *nginxSetup
-	if isNginx(inv.command) {
-		// Templates render before the configuration is read, so that its
-		// glob includes see the rendered files.
-		rendered, err := renderTemplates(s, log)
-		if err != nil {
-			log.Errorf("%v", err)
-			return exitPreflight
-		}
-
-		setup, err = loadNginx(inv.command)
-		if err != nil {
-			log.Errorf("%v", err)
-			return exitNotFound
-		}
-		report := runPreflight(setup, id, s, rendered)
-		logReport(log, report)
-		if report.Summary.Failed {
-			log.Errorf("preflight found %d errors and %d warnings (strict %t); nginx was not started", report.Summary.Errors, report.Summary.Warnings, s.Strict)
-			return exitPreflight
-		}
-	} else {
-		log.Debugf("%s is not nginx, so nginit checks nothing before starting it", inv.command[0])
+	setup, status := checkNginx(inv.command, id, s, log)
+	if status != 0 {
+		return status
+	}
+	if sigs.Pending() {
+		log.Infof("stop requested during the preflight: exiting without starting %s", inv.command[0])
+		return 0
 	}
 
 	command, err := composeCommand(setup, inv.command, s, log)
@@ -185,7 +169,7 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 		return exitPreflight
 	}
 
-	status, err := initd.Run(sigs, command, os.Environ(), supervisionConfig(s, log))
+	status, err = initd.Run(sigs, command, os.Environ(), supervisionConfig(s, log))
 	switch {
 	case errors.Is(err, initd.ErrNotFound):
 		log.Errorf("%v; check the image's CMD and PATH", err)
@@ -198,6 +182,43 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 		return exitInternal
 	}
 	return status
+}
+
+// checkNginx renders templates, reads nginx's configuration and runs the
+// preflight. It returns nil for a command that is not nginx, which nginit
+// starts unchecked, and a non-zero exit status when nginx must not start.
+func checkNginx(command []string, id initd.Identity, s settings, log *logger) (*nginxSetup, int) {
+	if !isNginx(command) {
+		log.Debugf("%s is not nginx, so nginit checks nothing before starting it", command[0])
+		return nil, 0
+	}
+
+	// Templates render before the configuration is read, so that its glob
+	// includes see the rendered files.
+	rendered, err := renderTemplates(s, log)
+	if err != nil {
+		log.Errorf("%v", err)
+		return nil, exitPreflight
+	}
+
+	setup, err := loadNginx(command)
+	if errors.Is(err, errNginxNotFound) {
+		log.Errorf("%v; check the image's CMD and PATH", err)
+		return nil, exitNotFound
+	}
+	if err != nil {
+		log.Errorf("%v", err)
+		return nil, exitPreflight
+	}
+
+	report := runPreflight(setup, id, s, rendered)
+	logReport(log, report)
+	if report.Summary.Failed {
+		log.Errorf("preflight found %d errors and %d warnings (strict %t); nginx was not started",
+			report.Summary.Errors, report.Summary.Warnings, s.Strict)
+		return nil, exitPreflight
+	}
+	return setup, 0
 }
 
 // supervisionConfig maps the settings onto initd's.
