@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -116,7 +117,16 @@ func (e *settingError) Error() string {
 func (e *settingError) Unwrap() error { return e.Err }
 
 // loadSettings reads the NGINIT_* variables from the process environment.
+// An empty variable means its default, as a Kubernetes manifest or Compose
+// file often sets a variable to "" to leave it unset.
 func loadSettings() (settings, error) {
+	for _, kv := range os.Environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		if value == "" && strings.HasPrefix(name, envPrefix+"_") {
+			os.Unsetenv(name)
+		}
+	}
+
 	var s settings
 	err := envconfig.Process(envPrefix, &s)
 
