@@ -91,3 +91,6 @@ http {
 }
 `
 }
+
+// contains reports whether output contains want.
+func contains(output, want string) bool { return strings.Contains(output, want) }
