@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/nginit/nginit/internal/containertest"
@@ -94,3 +96,12 @@ http {
 
 // contains reports whether output contains want.
 func contains(output, want string) bool { return strings.Contains(output, want) }
+
+// owner formats the uid and gid of fi.
+func owner(fi os.FileInfo) string {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "?"
+	}
+	return fmt.Sprintf("%d:%d", st.Uid, st.Gid)
+}
