@@ -104,6 +104,12 @@ func checkStaticRoot(r *Report, in Input, read nginxconf.Read) {
 		index = []string{}
 	}
 	rep, err := fsprep.WalkRoot(read.Path, fsprep.WalkOptions{Limit: in.WalkLimit, Index: index})
+	if err != nil && len(rep.Findings) > 0 {
+		// The findings explain why the root could not be opened, such as
+		// an ancestor directory the runtime user cannot search.
+		addWalkFindings(r, read, rep)
+		return
+	}
 	if err != nil {
 		sev := Error
 		if errors.Is(err, fs.ErrNotExist) {
@@ -114,6 +120,22 @@ func checkStaticRoot(r *Report, in Input, read nginxconf.Read) {
 		return
 	}
 
+	addWalkFindings(r, read, rep)
+	if rep.Truncated {
+		r.add(Finding{Check: "static.walk-limit", Severity: Warning, Subject: subj, Message: rep.TruncatedReason,
+			Fix: "raise NGINIT_WALK_LIMIT, or accept that files past the limit are not checked"})
+	}
+	r.add(Finding{
+		Check:    "static.summary",
+		Severity: Info,
+		Subject:  subj,
+		Message:  fmt.Sprintf("%d files, %d directories, %d bytes checked", rep.Files, rep.Dirs, rep.Bytes),
+	})
+}
+
+// addWalkFindings adds one finding per offender of a static-root walk,
+// with its owner and mode, and one for all the writable paths.
+func addWalkFindings(r *Report, read nginxconf.Read, rep fsprep.WalkReport) {
 	writableSeen := false
 	for _, f := range rep.Findings {
 		finding := Finding{
@@ -135,16 +157,6 @@ func checkStaticRoot(r *Report, in Input, read nginxconf.Read) {
 		}
 		r.add(finding)
 	}
-	if rep.Truncated {
-		r.add(Finding{Check: "static.walk-limit", Severity: Warning, Subject: subj, Message: rep.TruncatedReason,
-			Fix: "raise NGINIT_WALK_LIMIT, or accept that files past the limit are not checked"})
-	}
-	r.add(Finding{
-		Check:    "static.summary",
-		Severity: Info,
-		Subject:  subj,
-		Message:  fmt.Sprintf("%d files, %d directories, %d bytes checked", rep.Files, rep.Dirs, rep.Bytes),
-	})
 }
 
 func severityOf(s fsprep.Severity) Severity {

@@ -27,11 +27,14 @@ type writeCheck struct {
 	tmpfs    TmpfsPolicy
 	failed   []nginxconf.Write
 	prepared map[string]bool
+	// parentErr is the outcome for each directory parent proved, so that
+	// every file in a failed directory is reported, not only the first.
+	parentErr map[string]error
 }
 
 // checkWrites prepares every directory nginx writes into, and proves it.
 func checkWrites(r *Report, in Input) {
-	wc := &writeCheck{report: r, process: in.Process, tmpfs: in.Tmpfs, prepared: map[string]bool{}}
+	wc := &writeCheck{report: r, process: in.Process, tmpfs: in.Tmpfs, prepared: map[string]bool{}, parentErr: map[string]error{}}
 	for _, w := range in.Plan.Writes {
 		// Without a pid directive nginit adds one into its runtime
 		// directory, which the caller has prepared already.
@@ -118,20 +121,32 @@ func (wc *writeCheck) file(w nginxconf.Write) {
 	wc.parent(w)
 }
 
-// parent proves the directory of a file nginx creates.
+// parent proves the directory of a file nginx creates. A directory is
+// proved once, and its failure is reported for each file nginx creates in
+// it, such as both error.log and access.log in /var/log/nginx.
 func (wc *writeCheck) parent(w nginxconf.Write) {
 	dir := filepath.Dir(w.Path)
-	if wc.prepared[dir] {
+	if err, proved := wc.parentErr[dir]; proved {
+		if err != nil {
+			wc.fail(w, err)
+		}
 		return
 	}
-	wc.prepared[dir] = true
+	err := wc.proveParent(w, dir)
+	wc.parentErr[dir] = err
+	if err != nil {
+		wc.fail(w, err)
+	}
+}
 
+// proveParent creates dir when it does not exist, or probes it by creating
+// and removing a file.
+func (wc *writeCheck) proveParent(w nginxconf.Write, dir string) error {
 	if _, err := os.Lstat(dir); err != nil {
 		// nginx does not create the directory of a pid or log file.
 		res, err := fsprep.Prepare(fsprep.Dir{Path: dir, Mode: 0o700, Purpose: "directory of the " + string(w.Kind), Shared: true})
 		if err != nil {
-			wc.fail(w, err)
-			return
+			return err
 		}
 		wc.report.add(Finding{
 			Check:    "write.created",
@@ -139,11 +154,10 @@ func (wc *writeCheck) parent(w nginxconf.Write) {
 			Subject:  subject(w),
 			Message:  fmt.Sprintf("created %s with mode %s", strings.Join(res.Created, ", "), fsprep.FormatMode(res.Mode)),
 		})
-		return
+		return nil
 	}
-	if _, err := fsprep.ProbeWritable(dir, nil, 0); err != nil {
-		wc.fail(w, err)
-	}
+	_, err := fsprep.ProbeWritable(dir, nil, 0)
+	return err
 }
 
 // onTmpfs applies NGINIT_TMPFS to a writable path.
