@@ -2,6 +2,7 @@ package preflight
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 )
 
@@ -27,6 +28,22 @@ func (s Severity) String() string {
 
 // MarshalText writes the severity as its name in JSON.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity name, so a JSON report decodes back into a
+// Report.
+func (s *Severity) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "error":
+		*s = Error
+	case "warning":
+		*s = Warning
+	case "info":
+		*s = Info
+	default:
+		return fmt.Errorf("invalid severity %q: want error, warning or info", text)
+	}
+	return nil
+}
 
 // Finding is one problem or fact, with the fix when there is one.
 type Finding struct {

@@ -72,3 +72,17 @@ func TestReportStrict(t *testing.T) {
 		t.Errorf("first finding = %q, want the warning first", r.Findings[0].Check)
 	}
 }
+
+func TestSeverityTextRoundTrip(t *testing.T) {
+	for _, s := range []Severity{Info, Warning, Error} {
+		text, _ := s.MarshalText()
+		var got Severity
+		if err := got.UnmarshalText(text); err != nil || got != s {
+			t.Errorf("UnmarshalText(%q) = %v, %v; want %v", text, got, err, s)
+		}
+	}
+	var s Severity
+	if err := s.UnmarshalText([]byte("fatal")); err == nil {
+		t.Errorf("UnmarshalText(fatal) succeeded, want an error")
+	}
+}

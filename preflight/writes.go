@@ -200,10 +200,14 @@ func (wc *writeCheck) fail(w nginxconf.Write, err error) {
 		f.Message = fmt.Sprintf("%v; any user could replace the files nginx writes there", err)
 		f.Fix = "chmod +t on the directory in the image (as /tmp has), or a tmpfs mount with mode 1777"
 	case errors.Is(err, unix.EROFS):
-		f.Message = fmt.Sprintf("%v: the path is on a read-only filesystem (%s)", err, mount)
+		f.Message = err.Error()
+		var prepErr *fsprep.Error
+		if !errors.As(err, &prepErr) || prepErr.Mount == nil {
+			f.Message = fmt.Sprintf("%v: the path is on a read-only filesystem (%s)", err, mount)
+		}
 		f.Fix = fmt.Sprintf("put it under a writable mount: docker run --tmpfs %[1]s, or an emptyDir: {medium: Memory} volume mounted at %[1]s", mountTarget(w.Path))
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM), errors.Is(err, fsprep.ErrForeignOwner):
-		f.Message = fmt.Sprintf("%v, as %s; the path is on %s", err, wc.process.identity(), mount)
+		f.Message = fmt.Sprintf("%v; the path is on %s", err, mount)
 		f.Fix = permissionFix(w.Path)
 	default:
 		f.Message = err.Error()
@@ -222,7 +226,17 @@ func permissionFix(path string) string {
 	return fmt.Sprintf("mount a tmpfs writable by the runtime user: docker run --mount type=tmpfs,destination=%[1]s,tmpfs-mode=1777 "+
 		"(a tmpfs takes the mode of the directory it covers, so a plain --tmpfs over a root-owned 0755 directory stays unwritable), "+
 		"or an emptyDir: {medium: Memory} volume at %[1]s in Kubernetes\n"+
-		"or, for OpenShift's arbitrary uids with gid 0, in the Dockerfile: RUN chgrp -R 0 %[2]s && chmod -R g=u %[2]s", target, path)
+		"or, for OpenShift's arbitrary uids with gid 0, in the Dockerfile: RUN chgrp -R 0 %[2]s && chmod -R g=u %[2]s", target, existingAncestor(path))
+}
+
+// existingAncestor returns path, or its nearest ancestor that exists: the
+// directory a Dockerfile can change for a path nginx would create.
+func existingAncestor(path string) string {
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		if _, err := os.Lstat(p); err == nil || p == "/" {
+			return p
+		}
+	}
 }
 
 // mountTarget returns the directory to mount a tmpfs on for path: /tmp for
