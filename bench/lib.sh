@@ -113,12 +113,13 @@ build_helpers() {
 		./bench/...)
 }
 
-# stats prints "median M min A max B" of the numbers in a file, one a line.
+# stats prints "median M min A max B (n=N)" of the numbers in a file, one a
+# line, with the printf format in $2 (default %.3f).
 stats() {
-	sort -g "$1" | awk '{ v[NR] = $1 } END {
+	sort -g "$1" | awk -v f="${2:-%.3f}" '{ v[NR] = $1 } END {
 		if (NR == 0) { print "no samples"; exit }
 		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "median %.3f min %.3f max %.3f (n=%d)", m, v[1], v[NR], NR }'
+		printf "median " f " min " f " max " f " (n=%d)", m, v[1], v[NR], NR }'
 }
 
 # median prints the median of the numbers in a file, one a line.
