@@ -1,0 +1,151 @@
+package fsprep
+
+import (
+	"fmt"
+	"os"
+)
+
+// Severity orders findings for a report.
+type Severity int
+
+const (
+	SeverityInfo Severity = iota
+	SeverityWarning
+	SeverityError
+)
+
+func (s Severity) String() string {
+	switch s {
+	case SeverityInfo:
+		return "info"
+	case SeverityWarning:
+		return "warning"
+	default:
+		return "error"
+	}
+}
+
+// FindingKind is the kind of problem WalkRoot found with one path.
+type FindingKind int
+
+const (
+	// FindingUnreadableFile is a regular file whose mode does not grant read
+	// to the runtime user, so nginx responds 403 for it.
+	FindingUnreadableFile FindingKind = iota + 1
+	// FindingUnsearchableDir is a directory without search (x) permission.
+	// nginx responds 403 for everything below it, and the walk skips it.
+	FindingUnsearchableDir
+	// FindingUnreadableDir is a searchable directory without read permission.
+	// nginx serves files from it but autoindex fails, and the walk cannot
+	// list it, so its contents are not checked.
+	FindingUnreadableDir
+	// FindingUnsearchableAncestor is a directory above the root without
+	// search permission, so nothing in the root can be served.
+	FindingUnsearchableAncestor
+	// FindingSpecialFile is a FIFO, socket or device inside the root; opening
+	// a FIFO blocks an nginx worker.
+	FindingSpecialFile
+	// FindingSymlinkOutside is a symbolic link that resolves outside the
+	// root, to content the image may not have at run time.
+	FindingSymlinkOutside
+	// FindingDanglingSymlink is a symbolic link whose target does not exist.
+	FindingDanglingSymlink
+	// FindingWritable is a file or directory the runtime user can modify,
+	// though nginx only reads what it serves.
+	FindingWritable
+	// FindingMissingIndex is a root without any of WalkOptions.Index, so a
+	// request for "/" fails with 403 unless autoindex or try_files serves it.
+	FindingMissingIndex
+	// FindingMountPoint is a root that is itself a mount point: the volume
+	// hides whatever the image has at that path.
+	FindingMountPoint
+	// FindingKernelDenied is a path whose mode grants access but where the
+	// kernel still denied it: a security module (SELinux, AppArmor), an ACL
+	// or an id-mapped mount.
+	FindingKernelDenied
+	// FindingWalkError is a directory or file the walk could not examine
+	// for a reason not covered above.
+	FindingWalkError
+
+	findingKindCount // one past the last kind, for arrays indexed by kind
+)
+
+var findingKindNames = map[FindingKind]string{
+	FindingUnreadableFile:       "unreadable-file",
+	FindingUnsearchableDir:      "unsearchable-dir",
+	FindingUnreadableDir:        "unreadable-dir",
+	FindingUnsearchableAncestor: "unsearchable-ancestor",
+	FindingSpecialFile:          "special-file",
+	FindingSymlinkOutside:       "symlink-outside-root",
+	FindingDanglingSymlink:      "dangling-symlink",
+	FindingWritable:             "writable",
+	FindingMissingIndex:         "missing-index",
+	FindingMountPoint:           "mount-point",
+	FindingKernelDenied:         "kernel-denied",
+	FindingWalkError:            "walk-error",
+}
+
+func (k FindingKind) String() string {
+	if name, ok := findingKindNames[k]; ok {
+		return name
+	}
+	return fmt.Sprintf("FindingKind(%d)", int(k))
+}
+
+// Severity returns how serious a finding of this kind is: an error breaks
+// requests, a warning may, and info explains.
+func (k FindingKind) Severity() Severity {
+	switch k {
+	case FindingWritable, FindingDanglingSymlink, FindingSymlinkOutside, FindingUnreadableDir, FindingMissingIndex:
+		return SeverityWarning
+	case FindingMountPoint:
+		return SeverityInfo
+	default:
+		return SeverityError
+	}
+}
+
+// Finding is one problem with one path below or above a static root.
+type Finding struct {
+	Kind FindingKind
+	Path string
+
+	// Owner, Group and Mode are the path's, from fstatat without following
+	// a symbolic link. Mode is zero for findings about no single file.
+	Owner, Group uint32
+	Mode         os.FileMode
+
+	// Detail is the problem, the identity it affects, and the fix.
+	Detail string
+}
+
+// String formats the finding as "error unreadable-file /srv/a.css (owner
+// uid 0 gid 0, mode 0600 -rw-------): detail".
+func (f Finding) String() string {
+	s := fmt.Sprintf("%s %s %s", f.Kind.Severity(), f.Kind, f.Path)
+	if f.Mode != 0 {
+		s += " (" + ownerReason(f.Owner, f.Group, f.Mode) + ")"
+	}
+	return s + ": " + f.Detail
+}
+
+// findingDetail returns the standard Detail text of a kind for identity id.
+func findingDetail(kind FindingKind, id Identity) string {
+	switch kind {
+	case FindingUnreadableFile:
+		return fmt.Sprintf("not readable by %s, so nginx responds 403; make it readable by others (chmod o+r) or by a group of the runtime user (chgrp, chmod g+r)", id)
+	case FindingUnsearchableDir:
+		return fmt.Sprintf("not searchable by %s, so nginx responds 403 for everything below it; chmod o+x, or chgrp to a group of the runtime user and chmod g+x", id)
+	case FindingUnreadableDir:
+		return fmt.Sprintf("not readable by %s: files are served but autoindex fails, and the walk did not check its contents; chmod o+r or g+r", id)
+	case FindingUnsearchableAncestor:
+		return fmt.Sprintf("ancestor of the root not searchable by %s, so nothing in the root can be served; chmod o+x on it", id)
+	case FindingSpecialFile:
+		return "not a regular file; a FIFO blocks an nginx worker when opened, so remove it from the static root"
+	case FindingWritable:
+		return fmt.Sprintf("writable by %s although nginx only reads it; a compromised worker could change served content, so chmod go-w or give it to another owner", id)
+	case FindingKernelDenied:
+		return "the mode allows it, but the kernel denied it: a security module (SELinux label, AppArmor profile), an ACL or an id-mapped mount; check the volume's label (:z or :Z in Docker) or the mount's idmap"
+	}
+	return ""
+}
