@@ -27,9 +27,11 @@ const PIDFileName = "nginx.pid"
 // or the -g text already sets is added: a "daemon on;" in the configuration
 // stays, and the caller should report it. The directives are merged into
 // the last -g argument, which is the one nginx uses: its text is kept byte
-// for byte and the additions follow it. argv[0] may be "nginx" or a path,
+// for byte and the additions follow it. Each of extra, a whole directive
+// such as "worker_processes 2;", is added after them; the caller checks
+// that the configuration lacks it. argv[0] may be "nginx" or a path,
 // and argv itself is not modified. runtimeDir must be absolute.
-func ComposeCommand(argv []string, plan *Plan, runtimeDir string, bi BuildInfo, errorLogWritable bool) ([]string, []string, error) {
+func ComposeCommand(argv []string, plan *Plan, runtimeDir string, bi BuildInfo, errorLogWritable bool, extra ...string) ([]string, []string, error) {
 	if !filepath.IsAbs(runtimeDir) {
 		return nil, nil, fmt.Errorf("compose nginx command: runtime dir %q is not absolute", runtimeDir)
 	}
@@ -49,6 +51,7 @@ func ComposeCommand(argv []string, plan *Plan, runtimeDir string, bi BuildInfo, 
 	if facts.Daemon == nil && lastDirect(cmd.Directives, "daemon") == nil {
 		params = append(params, "daemon off;")
 	}
+	params = append(params, extra...)
 
 	out := slices.Clone(argv)
 	var added []string

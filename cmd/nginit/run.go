@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/nginit/nginit/initd"
 )
@@ -24,6 +25,10 @@ func run(args []string) int {
 		case "version":
 			fmt.Println("nginit", version)
 			return 0
+		case "health":
+			return runHealth(args[1:])
+		case "reload":
+			return runReload(args[1:])
 		}
 	}
 	return start(sigs, args, log)
@@ -124,8 +129,47 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 	}
 	log.Debugf("runtime directory %s ready", s.RuntimeDir)
 
-	command, err := composeCommand(inv.command, s, log)
+	// Everything nginx would otherwise discover one crash at a time is
+	// checked here, and reported together.
+	var setup *nginxSetup
+	if isNginx(inv.command) {
+		// Templates render before the configuration is read, so that its
+		// glob includes see the rendered files.
+		rendered, err := renderTemplates(s, log)
+		if err != nil {
+			log.Errorf("%v", err)
+			return exitPreflight
+		}
+
+		setup, err = loadNginx(inv.command)
+		if err != nil {
+			log.Errorf("%v", err)
+			return exitNotFound
+		}
+		report := runPreflight(setup, id, s, rendered)
+		logReport(log, report)
+		if report.Summary.Failed {
+			log.Errorf("preflight found %d errors and %d warnings (strict %t); nginx was not started", report.Summary.Errors, report.Summary.Warnings, s.Strict)
+			return exitPreflight
+		}
+	} else {
+		log.Debugf("%s is not nginx, so nginit checks nothing before starting it", inv.command[0])
+	}
+
+	command, err := composeCommand(setup, inv.command, s, log)
 	if err != nil {
+		log.Errorf("%v", err)
+		return exitPreflight
+	}
+	log.Infof("starting %s", strings.Join(command, " "))
+
+	// nginit reload runs nginx -t with the same command line, and signals
+	// this process, so both are recorded for it.
+	healthURL := ""
+	if setup != nil {
+		healthURL = healthURLFor(setup.Plan)
+	}
+	if err := writeCommandRecord(s.RuntimeDir, os.Getpid(), command, healthURL); err != nil {
 		log.Errorf("%v", err)
 		return exitPreflight
 	}

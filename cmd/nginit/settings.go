@@ -8,10 +8,12 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
-	"golang.org/x/sys/unix"
+	"github.com/nginit/nginit/initd"
+	"github.com/nginit/nginit/preflight"
 )
 
 // envPrefix is the prefix of every environment variable nginit reads.
@@ -21,14 +23,18 @@ const envPrefix = "NGINIT"
 // environment variable NGINIT_<envconfig tag> and can be overridden by the
 // flag in its flag tag. The desc tags are the help text of `nginit --help`.
 type settings struct {
-	RuntimeDir  string        `envconfig:"RUNTIME_DIR" flag:"runtime-dir" default:"/tmp/nginit" desc:"directory for the pid file and everything nginit generates; it must be on a writable mount"`
-	Umask       fileMask      `envconfig:"UMASK" flag:"umask" default:"0027" desc:"umask, in octal, that nginit sets for itself and nginx"`
-	StopDelay   time.Duration `envconfig:"STOP_DELAY" flag:"stop-delay" default:"0s" desc:"time nginx keeps serving after a stop request, before the stop signal"`
-	StopSignal  signalName    `envconfig:"STOP_SIGNAL" flag:"stop-signal" default:"SIGQUIT" desc:"signal sent to nginx on a stop request; SIGQUIT is nginx's graceful shutdown"`
-	StopTimeout time.Duration `envconfig:"STOP_TIMEOUT" flag:"stop-timeout" default:"30s" desc:"time nginx has to drain after the stop signal before it gets SIGTERM"`
-	KillGrace   time.Duration `envconfig:"KILL_GRACE" flag:"kill-grace" default:"5s" desc:"time between SIGTERM and SIGKILL of nginx's process group"`
-	SignalGroup bool          `envconfig:"SIGNAL_GROUP" flag:"signal-group" default:"false" desc:"forward signals to nginx's whole process group instead of the master only"`
-	LogLevel    logLevel      `envconfig:"LOG_LEVEL" flag:"log-level" default:"info" desc:"nginit's log level: info or debug"`
+	RuntimeDir      string        `envconfig:"RUNTIME_DIR" flag:"runtime-dir" default:"/tmp/nginit" desc:"directory for the pid file and everything nginit generates; it must be on a writable mount"`
+	Umask           fileMask      `envconfig:"UMASK" flag:"umask" default:"0027" desc:"umask, in octal, that nginit sets for itself and nginx"`
+	StopDelay       time.Duration `envconfig:"STOP_DELAY" flag:"stop-delay" default:"0s" desc:"time nginx keeps serving after a stop request, before the stop signal"`
+	StopSignal      signalName    `envconfig:"STOP_SIGNAL" flag:"stop-signal" default:"SIGQUIT" desc:"signal sent to nginx on a stop request; SIGQUIT is nginx's graceful shutdown"`
+	StopTimeout     time.Duration `envconfig:"STOP_TIMEOUT" flag:"stop-timeout" default:"30s" desc:"time nginx has to drain after the stop signal before it gets SIGTERM"`
+	KillGrace       time.Duration `envconfig:"KILL_GRACE" flag:"kill-grace" default:"5s" desc:"time between SIGTERM and SIGKILL of nginx's process group"`
+	SignalGroup     bool          `envconfig:"SIGNAL_GROUP" flag:"signal-group" default:"false" desc:"forward signals to nginx's whole process group instead of the master only"`
+	WorkerProcesses workerMode    `envconfig:"WORKER_PROCESSES" flag:"worker-processes" default:"auto" desc:"auto sets nginx's worker_processes from the cgroup CPU limit when the configuration does not set it; off leaves it alone"`
+	LogLevel        logLevel      `envconfig:"LOG_LEVEL" flag:"log-level" default:"info" desc:"nginit's log level: info or debug"`
+	Strict          bool          `envconfig:"STRICT" flag:"strict" default:"false" desc:"treat preflight warnings as errors, so nginx does not start on any"`
+	Tmpfs           tmpfsPolicy   `envconfig:"TMPFS" flag:"tmpfs" default:"warn" desc:"what a writable path that is not on tmpfs gives: require (an error), warn or off"`
+	WalkLimit       int           `envconfig:"WALK_LIMIT" flag:"walk-limit" default:"100000" desc:"files checked per static root before the walk stops with a warning"`
 }
 
 // fileMask is a umask written in octal, such as 0027.
@@ -48,12 +54,12 @@ func (m *fileMask) Set(value string) error { return m.Decode(value) }
 func (m *fileMask) String() string         { return fmt.Sprintf("%04o", int(*m)) }
 
 // signalName is a signal given by name (SIGQUIT or QUIT) or number.
-type signalName unix.Signal
+type signalName syscall.Signal
 
 // Decode parses a signal name or number for envconfig.
 func (s *signalName) Decode(value string) error {
-	sig, ok := parseSignal(value)
-	if !ok {
+	sig, err := initd.ParseSignal(value)
+	if err != nil {
 		return fmt.Errorf("want a signal name such as SIGQUIT or SIGTERM, or its number")
 	}
 	*s = signalName(sig)
@@ -61,24 +67,23 @@ func (s *signalName) Decode(value string) error {
 }
 
 func (s *signalName) Set(value string) error { return s.Decode(value) }
-func (s *signalName) String() string         { return unix.SignalName(unix.Signal(*s)) }
+func (s *signalName) String() string         { return initd.SignalName(syscall.Signal(*s)) }
 
-// parseSignal accepts "SIGQUIT", "QUIT", "quit" or "3". SIGKILL and SIGSTOP
-// are accepted because a user may really want nginx killed outright.
-func parseSignal(value string) (unix.Signal, bool) {
-	if n, err := strconv.Atoi(value); err == nil {
-		if n > 0 && n < 65 && unix.SignalName(unix.Signal(n)) != "" {
-			return unix.Signal(n), true
-		}
-		return 0, false
+// tmpfsPolicy is require, warn or off.
+type tmpfsPolicy string
+
+// Decode accepts require, warn or off for envconfig.
+func (p *tmpfsPolicy) Decode(value string) error {
+	switch v := preflight.TmpfsPolicy(strings.ToLower(value)); v {
+	case preflight.TmpfsRequire, preflight.TmpfsWarn, preflight.TmpfsOff:
+		*p = tmpfsPolicy(v)
+		return nil
 	}
-	name := strings.ToUpper(value)
-	if !strings.HasPrefix(name, "SIG") {
-		name = "SIG" + name
-	}
-	sig := unix.SignalNum(name)
-	return sig, sig != 0
+	return fmt.Errorf("want require, warn or off")
 }
+
+func (p *tmpfsPolicy) Set(value string) error { return p.Decode(value) }
+func (p *tmpfsPolicy) String() string         { return string(*p) }
 
 // logLevel is "info" or "debug".
 type logLevel string
@@ -160,6 +165,13 @@ func (s *settings) validate(namePrefix string) error {
 			}
 			return &settingError{Name: name, Value: d.value.String(), Err: errors.New("want a duration of zero or more")}
 		}
+	}
+	if s.WalkLimit < 1 {
+		name := namePrefix + "WALK_LIMIT"
+		if namePrefix == "--" {
+			name = "--walk-limit"
+		}
+		return &settingError{Name: name, Value: strconv.Itoa(s.WalkLimit), Err: errors.New("want a number of files of 1 or more")}
 	}
 	if s.RuntimeDir == "" || s.RuntimeDir[0] != '/' {
 		name := namePrefix + "RUNTIME_DIR"

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/nginit/nginit/nginxconf"
+)
+
+// nginxSetup is what nginit learned about nginx before starting it.
+type nginxSetup struct {
+	// Path is the nginx binary found in PATH.
+	Path    string
+	Build   nginxconf.BuildInfo
+	Command *nginxconf.CommandLine
+	Config  *nginxconf.Config
+	Plan    *nginxconf.Plan
+	// ConfigErr is every problem met while reading the configuration:
+	// missing includes and syntax errors. The plan covers what was read.
+	ConfigErr error
+	// WorkerDirective is "worker_processes N;" when nginit sizes nginx's
+	// workers from the cgroup's CPU limit, or "".
+	WorkerDirective string
+}
+
+// isNginx reports whether the command runs nginx, so nginit applies what it
+// knows about nginx. The official image also ships nginx-debug.
+func isNginx(argv []string) bool {
+	base := filepath.Base(argv[0])
+	return base == "nginx" || strings.HasPrefix(base, "nginx-")
+}
+
+// loadNginx reads nginx's compile-time defaults, its command line and its
+// configuration with every include. It fails only when nginx itself cannot
+// be found or run; configuration problems are kept in ConfigErr so the
+// preflight can report all of them at once.
+func loadNginx(argv []string) (*nginxSetup, error) {
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return nil, fmt.Errorf("find nginx %q: %w", argv[0], err)
+	}
+
+	cmd, err := nginxconf.ParseCommandLine(argv)
+	if err != nil {
+		return nil, fmt.Errorf("read nginx command line %q: %w", strings.Join(argv, " "), err)
+	}
+
+	build, err := nginxconf.ReadBuildInfo(path)
+	if err != nil {
+		return nil, fmt.Errorf("read nginx build information: %w", err)
+	}
+
+	loc := nginxconf.Locate(cmd, build)
+	cfg, cfgErr := nginxconf.ParseFile(loc.ConfFile, loc.ConfPrefix)
+	if cfg == nil {
+		return nil, fmt.Errorf("read nginx configuration %s (%s): %w", loc.ConfFile, loc.ConfFileSource, cfgErr)
+	}
+
+	return &nginxSetup{
+		Path:      path,
+		Build:     build,
+		Command:   cmd,
+		Config:    cfg,
+		Plan:      nginxconf.Analyze(cfg, cmd, build),
+		ConfigErr: cfgErr,
+	}, nil
+}

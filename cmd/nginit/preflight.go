@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nginit/nginit/fsprep"
+	"github.com/nginit/nginit/initd"
+	"github.com/nginit/nginit/internal/envsubst"
+	"github.com/nginit/nginit/nginxconf"
+	"github.com/nginit/nginit/preflight"
+)
+
+// prepareRuntimeDir creates nginit's runtime directory 0700 and owned by the
+// runtime user. It must not be shared: the pid file lives there, and a
+// directory another uid owns or planted as a symbolic link is rejected.
+func prepareRuntimeDir(path string) error {
+	_, err := fsprep.Prepare(fsprep.Dir{Path: path, Mode: 0o700, Purpose: "runtime directory"})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fsprep.ErrSymlink), errors.Is(err, fsprep.ErrForeignOwner):
+		return fmt.Errorf("%w; remove it, or set NGINIT_RUNTIME_DIR to a path that does not exist yet on a writable mount", err)
+	default:
+		return fmt.Errorf("%w; NGINIT_RUNTIME_DIR must be on a writable mount: docker run --tmpfs /tmp, or an emptyDir volume at /tmp in Kubernetes", err)
+	}
+}
+
+// preflightProcess converts the identity initd read into preflight's terms.
+func preflightProcess(id initd.Identity) preflight.Process {
+	return preflight.Process{
+		UID:         id.EUID,
+		GID:         id.EGID,
+		Groups:      id.Groups,
+		IsPID1:      id.IsPID1,
+		IsSubreaper: id.IsSubreaper,
+		NoNewPrivs:  id.NoNewPrivs,
+		CapEff:      id.CapEff,
+		CapBnd:      id.CapBnd,
+		CapAmb:      id.CapAmb,
+	}
+}
+
+// runPreflight runs every check for setup as the identity id. rendered are
+// the templates nginit rendered, which the configuration must include.
+func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []envsubst.Rendered) *preflight.Report {
+	process := preflightProcess(id)
+	// nginit becomes a subreaper itself before nginx starts when it is not
+	// PID 1, so the check reports the state nginx will run under.
+	process.IsSubreaper = true
+	var extra []preflight.Finding
+	if err := checkTemplatesIncluded(setup, rendered); err != nil {
+		extra = append(extra, preflight.Finding{
+			Check:    "templates.not-included",
+			Severity: preflight.Error,
+			Subject:  setup.Plan.ConfFile,
+			Message:  err.Error(),
+			Fix:      "include the rendered directory in the http block, as the error says",
+		})
+	}
+	directive, warning := sizeWorkers(setup, s)
+	setup.WorkerDirective = directive
+	if warning != "" {
+		extra = append(extra, preflight.Finding{
+			Check:    "config.worker-processes",
+			Severity: preflight.Warning,
+			Subject:  "worker_processes (" + setup.Plan.Facts.WorkerProcesses.Source() + ")",
+			Message:  warning,
+			Fix:      "set worker_processes to the number above, or remove it so that nginit sets it",
+		})
+	}
+	return preflight.Run(preflight.Input{
+		Extra:                 extra,
+		ErrorLogToStderr:      errorLogToStderr(setup),
+		Process:               process,
+		Plan:                  setup.Plan,
+		ConfigErr:             setup.ConfigErr,
+		Tmpfs:                 preflight.TmpfsPolicy(s.Tmpfs),
+		WalkLimit:             s.WalkLimit,
+		Strict:                s.Strict,
+		UnprivilegedPortStart: -1,
+	})
+}
+
+// logReport logs the report line by line. Information findings are logged
+// only at debug level, and a report of information alone is not logged.
+func logReport(log *logger, report *preflight.Report) {
+	shown := *report
+	if !log.debug {
+		shown.Findings = nil
+		for _, f := range report.Findings {
+			if f.Severity != preflight.Info {
+				shown.Findings = append(shown.Findings, f)
+			}
+		}
+		if len(shown.Findings) == 0 {
+			return
+		}
+	}
+	var b bytes.Buffer
+	shown.WriteText(&b)
+	for line := range strings.Lines(b.String()) {
+		log.Infof("%s", strings.TrimRight(line, "\n"))
+	}
+}
+
+// composeCommand adds to nginx's command line what the configuration lacks
+// and logs each addition. Other commands are returned unchanged.
+func composeCommand(setup *nginxSetup, argv []string, s settings, log *logger) ([]string, error) {
+	if setup == nil {
+		return argv, nil
+	}
+	writable := !errorLogToStderr(setup)
+	var extra []string
+	if setup.WorkerDirective != "" {
+		extra = append(extra, setup.WorkerDirective)
+	}
+	composed, added, err := nginxconf.ComposeCommand(argv, setup.Plan, s.RuntimeDir, setup.Build, writable, extra...)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range added {
+		log.Infof("added to nginx's command line: %s", a)
+	}
+	return composed, nil
+}
+
+// errorLogToStderr reports whether nginit passes -e stderr: the startup
+// error log is not writable, nginx is 1.19.5 or newer (the first with -e),
+// and the command has no -e of its own. nginxconf.ComposeCommand makes the
+// same decision from the same facts.
+func errorLogToStderr(setup *nginxSetup) bool {
+	return !preflight.StartupErrorLogWritable(setup.Plan) && setup.Build.AtLeast(1, 19, 5) && !setup.Command.ErrorLogSet
+}

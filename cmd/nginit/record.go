@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nginit/nginit/internal/safefile"
+)
+
+// commandRecordName is the file in the runtime directory where the running
+// nginit records nginx's command line for `nginit reload`.
+const commandRecordName = "command.json"
+
+// maxCommandRecord bounds the record that reload reads.
+const maxCommandRecord = 1 << 20
+
+// commandRecord is the contents of command.json.
+type commandRecord struct {
+	// PID is the running nginit's pid, which forwards SIGHUP to nginx.
+	PID int `json:"pid"`
+	// StartTime is field 22 of /proc/<pid>/stat, the process's start time in
+	// clock ticks after boot. With the pid it identifies the process, so a
+	// stale record never gets a recycled pid signalled.
+	StartTime uint64 `json:"start_time"`
+	// Argv is nginx's composed command line, argv[0] included.
+	Argv []string `json:"argv"`
+	// HealthURL is what `nginit health` probes by default: nginx's first
+	// listen address. Empty when nginit did not read nginx's configuration.
+	HealthURL string `json:"health_url,omitempty"`
+}
+
+// writeCommandRecord writes dir/command.json for the nginit process pid that
+// runs argv, atomically and without following symlinks.
+func writeCommandRecord(dir string, pid int, argv []string, healthURL string) error {
+	start, err := processStartTime(pid)
+	if err != nil {
+		return fmt.Errorf("write command record: %w", err)
+	}
+	data, err := json.Marshal(commandRecord{PID: pid, StartTime: start, Argv: argv, HealthURL: healthURL})
+	if err != nil {
+		return fmt.Errorf("write command record: %w", err)
+	}
+
+	d, err := safefile.OpenDir(dir)
+	if err != nil {
+		return fmt.Errorf("write command record: %w", err)
+	}
+	defer d.Close()
+	return safefile.WriteFileAt(d, commandRecordName, append(data, '\n'), 0o644)
+}
+
+// readCommandRecord reads dir/command.json. The file must be a regular file,
+// not a symlink, and owned by the current effective uid, which is the uid of
+// the nginit that wrote it.
+func readCommandRecord(dir string) (commandRecord, error) {
+	path := filepath.Join(dir, commandRecordName)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return commandRecord{}, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close()
+
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return commandRecord{}, &os.PathError{Op: "fstat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return commandRecord{}, fmt.Errorf("read %s: not a regular file", path)
+	}
+	if euid := os.Geteuid(); int(st.Uid) != euid {
+		return commandRecord{}, fmt.Errorf("read %s: owned by uid %d, not by uid %d that runs nginit", path, st.Uid, euid)
+	}
+
+	data, err := io.ReadAll(io.LimitReader(f, maxCommandRecord))
+	if err != nil {
+		return commandRecord{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	var rec commandRecord
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return commandRecord{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	if rec.PID <= 0 || len(rec.Argv) == 0 {
+		return commandRecord{}, fmt.Errorf("read %s: no pid or no command", path)
+	}
+	return rec, nil
+}
+
+// processStartTime returns field 22 of /proc/<pid>/stat. The fields are
+// counted after the command name, which ends at the last ')' and may itself
+// contain spaces and parentheses.
+func processStartTime(pid int) (uint64, error) {
+	path := "/proc/" + strconv.Itoa(pid) + "/stat"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	return parseStartTime(data)
+}
+
+func parseStartTime(stat []byte) (uint64, error) {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("parse /proc/<pid>/stat: no command name")
+	}
+	// After the name: field 3 (state) is the first, so start time, field
+	// 22, is the 20th.
+	fields := bytes.Fields(stat[i+1:])
+	if len(fields) < 20 {
+		return 0, errors.New("parse /proc/<pid>/stat: too few fields")
+	}
+	start, err := strconv.ParseUint(string(fields[19]), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("parse /proc/<pid>/stat: invalid start time %q", fields[19])
+	}
+	return start, nil
+}

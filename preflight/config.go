@@ -1,0 +1,62 @@
+package preflight
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nginit/nginit/nginxconf"
+)
+
+// checkConfig reports what the configuration text itself gets wrong for a
+// non-root nginx under nginit.
+func checkConfig(r *Report, in Input) {
+	for _, inc := range nginxconf.IncludeErrors(in.ConfigErr) {
+		r.add(Finding{
+			Check:    "config.missing-include",
+			Severity: Error,
+			Subject:  fmt.Sprintf("include %s (%s:%d)", inc.Path, inc.File, inc.Line),
+			Message:  fmt.Sprintf("%v%s", inc.Err, hiddenBy(inc.Path)),
+			Fix:      "add the file to the image; a ConfigMap mounted over a directory hides the image's files there, so mount single keys with subPath",
+		})
+	}
+	var syntax *nginxconf.SyntaxError
+	if errors.As(in.ConfigErr, &syntax) {
+		r.add(Finding{
+			Check:    "config.syntax",
+			Severity: Error,
+			Subject:  fmt.Sprintf("%s:%d", syntax.File, syntax.Line),
+			Message:  syntax.Error(),
+			Fix:      "correct the configuration; nginx -t shows the same error",
+		})
+	}
+
+	facts := in.Plan.Facts
+	if d := facts.User; d != nil {
+		r.add(Finding{
+			Check:    "config.user",
+			Severity: Info,
+			Subject:  "user directive (" + d.Source() + ")",
+			Message:  `harmless: nginx ignores "user" when not started as root and logs a [warn] about it; it is not the cause of any failure`,
+			Fix:      "delete the line to silence nginx's warning",
+		})
+	}
+	if d := facts.Daemon; d != nil && len(d.Args) > 0 && strings.EqualFold(d.Args[0], "on") {
+		r.add(Finding{
+			Check:    "config.daemon",
+			Severity: Error,
+			Subject:  "daemon on (" + d.Source() + ")",
+			Message:  "nginx would fork into the background and leave nginit with nothing to supervise",
+			Fix:      "delete the daemon directive; nginit then adds daemon off; itself",
+		})
+	}
+	if d := facts.ClientBodyInFileOnly; d != nil && len(d.Args) > 0 && !strings.EqualFold(d.Args[0], "off") {
+		r.add(Finding{
+			Check:    "config.umask-body-files",
+			Severity: Info,
+			Subject:  "client_body_in_file_only (" + d.Source() + ")",
+			Message:  "nginx creates request-body files with mode 0600 whatever the umask, so a backend running as another uid cannot read them",
+			Fix:      "run the backend with the same uid as nginx, or pass the body in the request instead of the file name",
+		})
+	}
+}

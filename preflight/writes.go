@@ -1,0 +1,274 @@
+package preflight
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/nginit/nginit/fsprep"
+	"github.com/nginit/nginit/nginxconf"
+	"golang.org/x/sys/unix"
+)
+
+// sharedDirMode is the mode of the temp and cache directories nginit
+// creates: setgid so files keep the directory's group, and group-writable so
+// a supplementary group (Kubernetes fsGroup) may share them. nginx creates
+// its temp files 0600 itself, so the group gets no access to request bodies.
+const sharedDirMode = os.ModeSetgid | 0o770
+
+// writeCheck collects the outcome of the writable paths so one fix can be
+// printed for all the temp and cache paths that failed.
+type writeCheck struct {
+	report   *Report
+	process  Process
+	tmpfs    TmpfsPolicy
+	failed   []nginxconf.Write
+	prepared map[string]bool
+}
+
+// checkWrites prepares every directory nginx writes into, and proves it.
+func checkWrites(r *Report, in Input) {
+	wc := &writeCheck{report: r, process: in.Process, tmpfs: in.Tmpfs, prepared: map[string]bool{}}
+	for _, w := range in.Plan.Writes {
+		// Without a pid directive nginit adds one into its runtime
+		// directory, which the caller has prepared already.
+		if w.Kind == nginxconf.WritePIDFile && in.Plan.Facts.PID == nil {
+			continue
+		}
+		if w.Kind == nginxconf.WriteErrorLog && w.Path == in.Plan.StartupErrorLog && in.ErrorLogToStderr {
+			r.add(Finding{
+				Check:    "write.startup-error-log",
+				Severity: Info,
+				Subject:  subject(w),
+				Message:  "not writable, so nginit passes -e stderr and nginx logs to standard error instead",
+			})
+			continue
+		}
+		switch {
+		case w.Kind.IsDir():
+			wc.dir(w)
+		case w.Kind == nginxconf.WriteSocket:
+			wc.parent(w)
+		default:
+			wc.file(w)
+		}
+	}
+	wc.fixAll()
+}
+
+// dir prepares a temp or cache directory, or proves an existing one.
+func (wc *writeCheck) dir(w nginxconf.Write) {
+	if wc.prepared[w.Path] {
+		return
+	}
+	wc.prepared[w.Path] = true
+
+	_, statErr := os.Lstat(w.Path)
+	if statErr == nil {
+		// nginx treats an existing directory as fine and fails only on the
+		// first request body or upstream response that spills to disk.
+		if _, err := fsprep.ProbeWritable(w.Path, levels(w.Levels), 0); err != nil {
+			wc.fail(w, err)
+			return
+		}
+		wc.onTmpfs(w.Path, subject(w))
+		return
+	}
+
+	res, err := fsprep.Prepare(fsprep.Dir{Path: w.Path, Mode: sharedDirMode, Purpose: string(w.Kind), Shared: true})
+	if errors.Is(err, fsprep.ErrModeNotApplied) {
+		wc.report.add(Finding{
+			Check:    "write.setgid",
+			Severity: Info,
+			Subject:  subject(w),
+			Message:  fmt.Sprintf("the kernel dropped the setgid bit of %s (%s); nginx does not need it", w.Path, err),
+		})
+		err = nil
+	}
+	if err != nil {
+		wc.fail(w, err)
+		return
+	}
+	if len(res.Created) > 0 {
+		wc.report.add(Finding{
+			Check:    "write.created",
+			Severity: Info,
+			Subject:  subject(w),
+			Message:  fmt.Sprintf("created %s with mode %s", strings.Join(res.Created, ", "), fsprep.FormatMode(res.Mode)),
+		})
+	}
+	wc.onTmpfs(w.Path, subject(w))
+}
+
+// file checks a pid file or log file: the file must be writable if it
+// exists, and its directory must let the runtime user create it otherwise.
+func (wc *writeCheck) file(w nginxconf.Write) {
+	if w.Path == "/dev/stdout" || w.Path == "/dev/stderr" {
+		return
+	}
+	if _, err := os.Stat(w.Path); err == nil {
+		if err := unix.Faccessat(unix.AT_FDCWD, w.Path, unix.W_OK, unix.AT_EACCESS); err != nil {
+			wc.fail(w, &os.PathError{Op: "open for writing", Path: w.Path, Err: err})
+		}
+		return
+	}
+	wc.parent(w)
+}
+
+// parent proves the directory of a file nginx creates.
+func (wc *writeCheck) parent(w nginxconf.Write) {
+	dir := filepath.Dir(w.Path)
+	if wc.prepared[dir] {
+		return
+	}
+	wc.prepared[dir] = true
+
+	if _, err := os.Lstat(dir); err != nil {
+		// nginx does not create the directory of a pid or log file.
+		res, err := fsprep.Prepare(fsprep.Dir{Path: dir, Mode: 0o700, Purpose: "directory of the " + string(w.Kind), Shared: true})
+		if err != nil {
+			wc.fail(w, err)
+			return
+		}
+		wc.report.add(Finding{
+			Check:    "write.created",
+			Severity: Info,
+			Subject:  subject(w),
+			Message:  fmt.Sprintf("created %s with mode %s", strings.Join(res.Created, ", "), fsprep.FormatMode(res.Mode)),
+		})
+		return
+	}
+	if _, err := fsprep.ProbeWritable(dir, nil, 0); err != nil {
+		wc.fail(w, err)
+	}
+}
+
+// onTmpfs applies NGINIT_TMPFS to a writable path.
+func (wc *writeCheck) onTmpfs(path, subj string) {
+	if wc.tmpfs == TmpfsOff {
+		return
+	}
+	m, err := fsprep.MountOf(path)
+	if err != nil || m.FSType == "tmpfs" || m.FSType == "ramfs" {
+		return
+	}
+	severity := Warning
+	if wc.tmpfs == TmpfsRequire {
+		severity = Error
+	}
+	wc.report.add(Finding{
+		Check:    "write.not-tmpfs",
+		Severity: severity,
+		Subject:  subj,
+		Message:  fmt.Sprintf("%s is on %s, not on tmpfs: temp files then go to the container's writable layer or a persistent volume", path, m),
+		Fix:      "docker run --tmpfs /tmp, or an emptyDir: {medium: Memory} volume at /tmp in Kubernetes; NGINIT_TMPFS=off silences this",
+	})
+}
+
+// fail turns a preparation error into a finding with the fix for its cause.
+func (wc *writeCheck) fail(w nginxconf.Write, err error) {
+	if w.Kind == nginxconf.WriteTempDir || w.Kind == nginxconf.WriteCacheDir {
+		wc.failed = append(wc.failed, w)
+	}
+	f := Finding{Check: "write.not-writable", Severity: Error, Subject: subject(w)}
+	mount := describeMount(w.Path)
+
+	switch {
+	case errors.Is(err, fsprep.ErrSymlink):
+		f.Check = "write.symlink"
+		f.Message = fmt.Sprintf("%v; nginit never follows a symbolic link it does not trust, since another user could point it anywhere", err)
+		f.Fix = "remove the link from the image, or point the directive at a real directory on a writable mount such as /tmp"
+	case errors.Is(err, fsprep.ErrWorldWritable):
+		f.Check = "write.world-writable"
+		f.Message = fmt.Sprintf("%v; any user could replace the files nginx writes there", err)
+		f.Fix = "chmod +t on the directory in the image (as /tmp has), or a tmpfs mount with mode 1777"
+	case errors.Is(err, unix.EROFS):
+		f.Message = fmt.Sprintf("%v: the path is on a read-only filesystem (%s)", err, mount)
+		f.Fix = fmt.Sprintf("put it under a writable mount: docker run --tmpfs %[1]s, or an emptyDir: {medium: Memory} volume mounted at %[1]s", mountTarget(w.Path))
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM), errors.Is(err, fsprep.ErrForeignOwner):
+		f.Message = fmt.Sprintf("%v, as %s; the path is on %s", err, wc.process.identity(), mount)
+		f.Fix = permissionFix(w.Path)
+	default:
+		f.Message = err.Error()
+		f.Fix = "point the directive at a directory on a writable mount such as /tmp"
+	}
+	if w.Kind == nginxconf.WritePIDFile {
+		f.Fix = "remove the pid directive so nginit puts the pid file in its runtime directory, or set pid /tmp/nginx.pid;\nor " + f.Fix
+	}
+	wc.report.add(f)
+}
+
+// permissionFix names the fixes for a directory the runtime user may not
+// write: a tmpfs with the right mode, or the OpenShift group convention.
+func permissionFix(path string) string {
+	target := mountTarget(path)
+	return fmt.Sprintf("mount a tmpfs writable by the runtime user: docker run --mount type=tmpfs,destination=%[1]s,tmpfs-mode=1777 "+
+		"(a tmpfs takes the mode of the directory it covers, so a plain --tmpfs over a root-owned 0755 directory stays unwritable), "+
+		"or an emptyDir: {medium: Memory} volume at %[1]s in Kubernetes\n"+
+		"or, for OpenShift's arbitrary uids with gid 0, in the Dockerfile: RUN chgrp -R 0 %[2]s && chmod -R g=u %[2]s", target, path)
+}
+
+// mountTarget returns the directory to mount a tmpfs on for path: /tmp for
+// paths under it, otherwise the path's top two components, such as
+// /var/cache for /var/cache/nginx/client_temp.
+func mountTarget(path string) string {
+	parts := strings.Split(strings.TrimPrefix(filepath.Clean(path), "/"), "/")
+	if len(parts) <= 2 {
+		return "/" + parts[0]
+	}
+	return "/" + parts[0] + "/" + parts[1]
+}
+
+// describeMount names the mount that backs path, for a finding.
+func describeMount(path string) string {
+	m, err := fsprep.MountOf(path)
+	if err != nil {
+		return "an unknown mount (" + err.Error() + ")"
+	}
+	return m.String()
+}
+
+// fixAll prints one http {} snippet that moves every failed temp and cache
+// path under /tmp, so one change fixes all of them.
+func (wc *writeCheck) fixAll() {
+	if len(wc.failed) < 2 {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("http {\n")
+	for _, w := range wc.failed {
+		args := append([]string{"/tmp/nginx/" + filepath.Base(w.Path)}, w.Levels...)
+		if w.Kind == nginxconf.WriteCacheDir {
+			fmt.Fprintf(&b, "    # %s (%s): move the cache path under /tmp too\n", w.Directive, w.Source)
+			continue
+		}
+		fmt.Fprintf(&b, "    %s %s;\n", w.Directive, strings.Join(args, " "))
+	}
+	b.WriteString("}\nwith a writable /tmp: docker run --read-only --tmpfs /tmp, or an emptyDir: {medium: Memory} volume at /tmp")
+	wc.report.add(Finding{
+		Check:    "write.fix-all",
+		Severity: Error,
+		Subject:  fmt.Sprintf("%d temp and cache paths", len(wc.failed)),
+		Message:  "none of these paths is writable; one change fixes all of them",
+		Fix:      b.String(),
+	})
+}
+
+// subject names a written path and where it comes from.
+func subject(w nginxconf.Write) string {
+	return fmt.Sprintf("%s %s (%s, %s)", w.Kind, w.Path, w.Directive, w.Source)
+}
+
+// levels converts a directive's level widths, such as ["1", "2"].
+func levels(text []string) []int {
+	var out []int
+	for _, l := range text {
+		if n, err := strconv.Atoi(l); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
