@@ -38,6 +38,12 @@ func buildBenchTree(b *testing.B, root string) {
 	}
 }
 
+// BenchmarkWalkRoot100k measures WalkRoot on 100,000 files.
+//
+// NOTE: GNU find with an empty -printf format reads only directory entries
+// and their d_type and never stats a file, while WalkRoot must stat every
+// entry to read its owner and mode. Its cost is therefore comparable to
+// "find -printf %m%U%G", which stats too, and stays above the empty format.
 func BenchmarkWalkRoot100k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("builds a tree of 100,000 files")

@@ -136,9 +136,9 @@ func Prepare(d Dir) (Result, error) {
 					FormatMode(d.Mode|os.ModeDir), FormatMode(res.Mode), st.Gid),
 				Owner: st.Uid, Group: st.Gid, Mode: res.Mode}
 		}
-	} else if !id.Allows(st.Uid, st.Gid, st.Mode, AccessWrite|AccessExecute) {
-		return fail(fmt.Sprintf("not writable by %s (%s)", id, ownerReason(st.Uid, st.Gid, res.Mode)), unix.EACCES)
 	}
+	// A shared directory is not judged by its mode bits, because an ACL may
+	// grant what they deny. The probe below asks the kernel.
 
 	if err := probeDir(fd, d.Path, prepareOp, id); err != nil {
 		return res, err

@@ -60,6 +60,9 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 		{path: "sgid-root/", mode: os.ModeSetgid | 0o777 | os.ModeSticky},
 		{path: "trusted/", mode: 0o755},
 		{path: "trusted/run", linkTarget: "../tmp"},
+		{path: "tmp/rootlink", linkTarget: "../target"},
+		{path: "groupwritable/", mode: 0o775},
+		{path: "groupwritable/run", linkTarget: "../tmp"},
 		{path: "file", mode: 0o644},
 	})
 
@@ -78,6 +81,8 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 		{name: "existing own dir fchmod", path: "home", mode: 0o700, want: 0o700},
 		{name: "final symlink", path: "tmp/final-link", mode: 0o700, wantIs: "ErrSymlink"},
 		{name: "middle symlink by other user", path: "tmp/planted/x", mode: 0o700, wantIs: "ErrSymlink"},
+		{name: "root symlink in sticky dir", path: "tmp/rootlink/x", mode: 0o700, wantIs: "ErrSymlink"},
+		{name: "root symlink in group-writable dir", path: "groupwritable/run/x", mode: 0o700, wantIs: "ErrSymlink"},
 		{name: "trusted root symlink followed", path: "trusted/run/viaroot", mode: 0o700, created: []string{"tmp/viaroot"}, want: 0o700},
 		{name: "foreign owner", path: "tmp/foreign", mode: 0o700, wantIs: "ErrForeignOwner"},
 		{name: "foreign owner shared writable", path: "tmp/foreign-shared", mode: 0o700, shared: true, want: 0o770},
@@ -154,12 +159,18 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 
 func TestPrepareMessage(t *testing.T) {
 	base := fixtureDir(t)
-	buildTree(t, base, []entry{{path: "client_temp/", mode: 0o755}})
-	path := filepath.Join(base, "client_temp")
-	got := runAsRuntimeUser(t, "prepare", nil, path, "700", "shared")
-	want := "prepare dir " + path + ": not writable by uid 101 gid 101 (owner uid 0 gid 0, mode 0755 drwxr-xr-x): permission denied"
-	if got.Err != want {
-		t.Errorf("Prepare error = %q\nwant %q", got.Err, want)
+	buildTree(t, base, []entry{{path: "client_temp/", mode: 0o755}, {path: "cache/", mode: 0o755}})
+	tests := []struct {
+		path, shared, want string
+	}{
+		{"client_temp", "shared", "prepare dir BASE/client_temp: not writable by uid 101 gid 101 (owner uid 0 gid 0, mode 0755 drwxr-xr-x): permission denied"},
+		{"cache/proxy", "", "prepare dir BASE/cache/proxy: parent BASE/cache not writable by uid 101 gid 101 (owner uid 0 gid 0, mode 0755 drwxr-xr-x): permission denied"},
+	}
+	for _, tt := range tests {
+		got := runAsRuntimeUser(t, "prepare", nil, filepath.Join(base, tt.path), "700", tt.shared)
+		if want := strings.ReplaceAll(tt.want, "BASE", base); got.Err != want {
+			t.Errorf("Prepare error = %q\nwant %q", got.Err, want)
+		}
 	}
 }
 

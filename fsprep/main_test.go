@@ -202,6 +202,8 @@ type entry struct {
 	uid, gid   int
 	linkTarget string // makes a symbolic link
 	fifo       bool
+	charDevice bool // /dev/null's major and minor
+	socket     bool
 }
 
 // buildTree creates entries in order below dir with the given owners and
@@ -216,6 +218,10 @@ func buildTree(t *testing.T, dir string, entries []entry) {
 			err = os.Symlink(e.linkTarget, p)
 		case e.fifo:
 			err = unix.Mkfifo(p, uint32(e.mode.Perm()))
+		case e.charDevice:
+			err = unix.Mknod(p, unix.S_IFCHR|uint32(e.mode.Perm()), int(unix.Mkdev(1, 3)))
+		case e.socket:
+			err = unix.Mknod(p, unix.S_IFSOCK|uint32(e.mode.Perm()), 0)
 		case strings.HasSuffix(e.path, "/"):
 			err = os.Mkdir(p, 0o700)
 		default:

@@ -2,6 +2,7 @@ package fsprep
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -150,10 +151,10 @@ func (o *dirOpener) openComponent(dirfd int, name, path string) (int, error) {
 		return fd, nil
 	}
 	if err != unix.ENOENT || !o.create {
-		return -1, componentError(o.op, dirfd, path, err)
+		return -1, componentError(o.op, dirfd, path, "searchable", err)
 	}
 	if err := unix.Mkdirat(dirfd, name, o.perm); err != nil && err != unix.EEXIST {
-		return -1, componentError(o.op, dirfd, path, err)
+		return -1, componentError(o.op, dirfd, path, "writable", err)
 	} else if err == nil {
 		o.created = append(o.created, path)
 		if err := o.chmodCreated(dirfd, name, path); err != nil {
@@ -164,7 +165,7 @@ func (o *dirOpener) openComponent(dirfd int, name, path string) (int, error) {
 	// O_NOFOLLOW rule to whatever is there now.
 	fd, err = unix.Openat(dirfd, name, flags, 0)
 	if err != nil {
-		return -1, componentError(o.op, dirfd, path, err)
+		return -1, componentError(o.op, dirfd, path, "searchable", err)
 	}
 	return fd, nil
 }
@@ -188,7 +189,8 @@ func (o *dirOpener) chmodCreated(dirfd int, name, path string) error {
 
 // componentError wraps a failed openat or mkdirat below dirfd, adding the
 // mount when the filesystem is read-only and the parent's owner otherwise.
-func componentError(op string, dirfd int, path string, err error) error {
+// need is the parent's missing permission, "searchable" or "writable".
+func componentError(op string, dirfd int, path, need string, err error) error {
 	if err == unix.ENOTDIR || err == unix.ELOOP {
 		return err // the caller inspects the component
 	}
@@ -203,7 +205,7 @@ func componentError(op string, dirfd int, path string, err error) error {
 		var st unix.Stat_t
 		if unix.Fstat(dirfd, &st) == nil {
 			if id, ierr := CurrentIdentity(); ierr == nil {
-				e.Reason = "parent " + filepath.Dir(path) + " not writable or searchable by " + id.String() + " (" +
+				e.Reason = "parent " + filepath.Dir(path) + " not " + need + " by " + id.String() + " (" +
 					ownerReason(st.Uid, st.Gid, fileMode(st.Mode)) + ")"
 			}
 			e.Owner, e.Group, e.Mode = st.Uid, st.Gid, fileMode(st.Mode)
@@ -270,4 +272,18 @@ func itoa(v uint32) string {
 			return string(b[i:])
 		}
 	}
+}
+
+// readlinkProcFD returns the path the kernel has for an open descriptor.
+func readlinkProcFD(fd int) (string, error) {
+	var buf [unix.PathMax]byte
+	n, err := unix.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd), buf[:])
+	if err != nil {
+		return "", err
+	}
+	s := string(buf[:n])
+	if !strings.HasPrefix(s, "/") {
+		return "", fmt.Errorf("readlink /proc/self/fd/%d: %q is not a path", fd, s)
+	}
+	return s, nil
 }

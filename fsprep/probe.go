@@ -1,7 +1,6 @@
 package fsprep
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -24,7 +23,7 @@ const DefaultMaxSubdirs = 64
 // read-only mounts, id-mapped mounts and quotas.
 func probeDir(dirfd int, path, op string, id Identity) error {
 	var random [8]byte
-	if _, err := rand.Read(random[:]); err != nil {
+	if _, err := unix.Getrandom(random[:], 0); err != nil {
 		return &Error{Op: op, Path: path, Err: err}
 	}
 	name := probePrefix + hex.EncodeToString(random[:])

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -117,12 +115,12 @@ var direntBufPool = sync.Pool{New: func() any { b := make([]byte, direntBufSize)
 // user, without changing anything.
 //
 // The root itself is opened with symbolic links followed, as nginx does for
-// its root directive. Below the root, every entry is examined with getdents
-// on a directory descriptor and statx(AT_SYMLINK_NOFOLLOW), the successor
-// of fstatat, relative to it,
-// and subdirectories are opened with openat(O_NOFOLLOW), so no path is
-// looked up twice and no link is followed during the walk. A symbolic link
-// is resolved only to report where it leads. Access is predicted from mode
+// its root directive. Below the root, every entry is listed with getdents on
+// its directory's descriptor and examined with statx(AT_SYMLINK_NOFOLLOW),
+// the successor of fstatat, relative to that descriptor. Subdirectories are
+// opened with openat(O_NOFOLLOW), so no path is looked up twice and no link
+// is followed during the walk. A symbolic link is resolved only to report
+// where it leads. Access is predicted from mode
 // bits with Identity.Allows for the current process's uid, gid and
 // supplementary groups, and confirmed by the kernel wherever the walk opens
 // something.
@@ -375,105 +373,4 @@ func (w *walker) checkSymlink(t dirTask, name string, st *entryStat) {
 	if !pathHasPrefix(resolved, w.resolvedRoot) {
 		w.addStat(FindingSymlinkOutside, path, "", st, fmt.Sprintf("link to %q resolves to %s, outside the root; the target must exist and be readable in the running container, so copy the content into the root if it may not", target, resolved))
 	}
-}
-
-// add records a finding, keeping at most maxPerKind of each kind.
-func (w *walker) add(f Finding) {
-	if !w.keep(f.Kind) {
-		return
-	}
-	if f.Detail == "" {
-		f.Detail = findingDetail(f.Kind, w.id)
-	}
-	w.findingsMu.Lock()
-	w.findings = append(w.findings, f)
-	w.findingsMu.Unlock()
-}
-
-// keep counts a finding of kind and reports whether the report keeps it.
-// Counting is lock-free because a tree the runtime user owns has one
-// writable finding per file.
-func (w *walker) keep(kind FindingKind) bool {
-	return w.counts[kind].Add(1) <= int64(w.maxPerKind)
-}
-
-// addStat records a finding about the entry name in dir, or about dir
-// itself when name is "".
-func (w *walker) addStat(kind FindingKind, dir, name string, st *entryStat, detail string) {
-	if !w.keep(kind) {
-		return
-	}
-	path := dir
-	if name != "" {
-		path = dir + "/" + name
-	}
-	w.appendStat(kind, path, st, detail)
-}
-
-// addEntry records a finding about a directory entry, converting its name
-// to a path only when the report keeps the finding.
-func (w *walker) addEntry(kind FindingKind, dir string, nameNUL []byte, st *entryStat) {
-	if !w.keep(kind) {
-		return
-	}
-	w.appendStat(kind, dir+"/"+string(nameNUL[:len(nameNUL)-1]), st, "")
-}
-
-func (w *walker) appendStat(kind FindingKind, path string, st *entryStat, detail string) {
-	if detail == "" {
-		detail = findingDetail(kind, w.id)
-	}
-	w.findingsMu.Lock()
-	w.findings = append(w.findings, Finding{Kind: kind, Path: path, Owner: st.Uid, Group: st.Gid, Mode: fileMode(st.Mode), Detail: detail})
-	w.findingsMu.Unlock()
-}
-
-func (w *walker) countsByKind() map[FindingKind]int {
-	counts := map[FindingKind]int{}
-	for kind := range w.counts {
-		if n := w.counts[kind].Load(); n > 0 {
-			counts[FindingKind(kind)] = int(n)
-		}
-	}
-	return counts
-}
-
-func (w *walker) sortedFindings() []Finding {
-	w.findingsMu.Lock()
-	defer w.findingsMu.Unlock()
-	sort.Slice(w.findings, func(i, j int) bool {
-		a, b := w.findings[i], w.findings[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Kind < b.Kind
-	})
-	return w.findings
-}
-
-func indexNUL(b []byte) int {
-	for i, c := range b {
-		if c == 0 {
-			return i
-		}
-	}
-	return -1
-}
-
-func isDotOrDotDot(nameNUL []byte) bool {
-	return nameNUL[0] == '.' && (nameNUL[1] == 0 || nameNUL[1] == '.' && nameNUL[2] == 0)
-}
-
-// readlinkProcFD returns the path the kernel has for an open descriptor.
-func readlinkProcFD(fd int) (string, error) {
-	var buf [unix.PathMax]byte
-	n, err := unix.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd), buf[:])
-	if err != nil {
-		return "", err
-	}
-	s := string(buf[:n])
-	if !strings.HasPrefix(s, "/") {
-		return "", fmt.Errorf("readlink /proc/self/fd/%d: %q is not a path", fd, s)
-	}
-	return s, nil
 }

@@ -3,6 +3,7 @@ package fsprep
 import (
 	"encoding/binary"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -101,6 +102,8 @@ func TestWalkRootFindings(t *testing.T) {
 		{path: "site/private/hidden.html", mode: 0o644},
 		{path: "site/listonly/", mode: 0o711},
 		{path: "site/fifo", mode: 0o644, fifo: true},
+		{path: "site/null", mode: 0o666, charDevice: true},
+		{path: "site/socket", mode: 0o777, socket: true},
 		{path: "site/out", linkTarget: "/etc"},
 		{path: "site/dangling", linkTarget: "nowhere"},
 		{path: "site/inside", linkTarget: "ok.html"},
@@ -115,6 +118,8 @@ func TestWalkRootFindings(t *testing.T) {
 		"dangling-symlink site/dangling",
 		"missing-index site",
 		"special-file site/fifo",
+		"special-file site/null",
+		"special-file site/socket",
 		"symlink-outside-root site/out",
 		"unreadable-dir site/listonly",
 		"unreadable-file site/group-class-denied.txt",
@@ -138,8 +143,8 @@ func TestWalkRootFindings(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("WalkRoot findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if rep.Files != 10 || rep.Dirs != 4 || rep.Others != 4 {
-		t.Errorf("WalkRoot counted %d files, %d dirs, %d others, want 10, 4, 4", rep.Files, rep.Dirs, rep.Others)
+	if rep.Files != 10 || rep.Dirs != 4 || rep.Others != 6 {
+		t.Errorf("WalkRoot counted %d files, %d dirs, %d others, want 10, 4, 6", rep.Files, rep.Dirs, rep.Others)
 	}
 	if rep.Bytes == 0 || rep.Truncated {
 		t.Errorf("WalkRoot Bytes = %d, Truncated = %v, want bytes and no truncation", rep.Bytes, rep.Truncated)
@@ -266,6 +271,75 @@ func TestIdentityAllows(t *testing.T) {
 	for _, tt := range tests {
 		if got := id.Allows(tt.owner, tt.group, tt.mode, tt.want); got != tt.allowed {
 			t.Errorf("%s: Allows(%d, %d, %o, %d) = %v, want %v", tt.name, tt.owner, tt.group, tt.mode, tt.want, got, tt.allowed)
+		}
+	}
+}
+
+func TestWalkRootFindingCap(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, for whom every file is writable")
+	}
+	base := fixtureDir(t)
+	entries := []entry{{path: "site/", mode: 0o755}, {path: "site/index.html", mode: 0o644}}
+	for i := range 20 {
+		entries = append(entries, entry{path: fmt.Sprintf("site/f%d", i), mode: 0o644})
+	}
+	buildTree(t, base, entries)
+
+	rep, err := WalkRoot(filepath.Join(base, "site"), WalkOptions{MaxFindingsPerKind: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Root may write the 21 files and the root directory itself.
+	if got := rep.Counts[FindingWritable]; got != 22 {
+		t.Errorf("Counts[writable] = %d, want 22", got)
+	}
+	if len(rep.Findings) != 5 {
+		t.Errorf("WalkRoot kept %d findings, want 5", len(rep.Findings))
+	}
+}
+
+func TestWalkRootWorkersAgree(t *testing.T) {
+	base := fixtureDir(t)
+	var entries []entry
+	entries = append(entries, entry{path: "site/", mode: 0o755}, entry{path: "site/index.html", mode: 0o644})
+	for i := range 8 {
+		entries = append(entries, entry{path: fmt.Sprintf("site/d%d/", i), mode: 0o755})
+		entries = append(entries, entry{path: fmt.Sprintf("site/d%d/e/", i), mode: 0o755})
+		for j := range 30 {
+			entries = append(entries, entry{path: fmt.Sprintf("site/d%d/e/f%d", i, j), mode: 0o644})
+		}
+	}
+	buildTree(t, base, entries)
+	for _, workers := range []int{1, 2, 8, 64} {
+		rep, err := WalkRoot(filepath.Join(base, "site"), WalkOptions{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Files != 241 || rep.Dirs != 16 || rep.Truncated {
+			t.Errorf("WalkRoot with %d workers = %d files, %d dirs, truncated %v, want 241, 16, false", workers, rep.Files, rep.Dirs, rep.Truncated)
+		}
+	}
+}
+
+func TestWalkRootFollowsRootSymlink(t *testing.T) {
+	base := fixtureDir(t)
+	buildTree(t, base, []entry{
+		{path: "real/", mode: 0o755},
+		{path: "real/index.html", mode: 0o644},
+		{path: "real/link-inside", linkTarget: "index.html"},
+		{path: "html", linkTarget: "real"},
+	})
+	rep, err := WalkRoot(filepath.Join(base, "html"), WalkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Files != 1 || rep.Others != 1 {
+		t.Errorf("WalkRoot through a symlinked root = %d files, %d others, want 1, 1", rep.Files, rep.Others)
+	}
+	for _, f := range rep.Findings {
+		if f.Kind == FindingSymlinkOutside || f.Kind == FindingMissingIndex {
+			t.Errorf("WalkRoot through a symlinked root: unexpected finding %s", f)
 		}
 	}
 }

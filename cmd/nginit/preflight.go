@@ -45,12 +45,11 @@ func preflightProcess(id initd.Identity) preflight.Process {
 
 // runPreflight runs every check for setup as the identity id. rendered are
 // the templates nginit rendered, which the configuration must include.
-func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []envsubst.Rendered) *preflight.Report {
+func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []envsubst.Rendered, extra ...preflight.Finding) *preflight.Report {
 	process := preflightProcess(id)
 	// nginit becomes a subreaper itself before nginx starts when it is not
 	// PID 1, so the check reports the state nginx will run under.
 	process.IsSubreaper = true
-	var extra []preflight.Finding
 	if err := checkTemplatesIncluded(setup, rendered); err != nil {
 		extra = append(extra, preflight.Finding{
 			Check:    "templates.not-included",

@@ -21,14 +21,17 @@ func run(args []string) int {
 	log := &logger{out: os.Stderr}
 
 	if len(args) > 0 {
-		switch args[0] {
-		case "version":
-			fmt.Println("nginit", version)
-			return 0
-		case "health":
-			return runHealth(args[1:])
-		case "reload":
-			return runReload(args[1:])
+		subcommands := map[string]func([]string) int{
+			"version": func([]string) int { fmt.Println("nginit", version); return 0 },
+			"check":   func(args []string) int { return runCheck(args, log) },
+			"health":  runHealth,
+			"reload":  runReload,
+		}
+		if sub, ok := subcommands[args[0]]; ok {
+			// A subcommand is a short-lived tool, not PID 1: Ctrl-C and
+			// SIGTERM must end it the usual way.
+			sigs.Stop()
+			return sub(args[1:])
 		}
 	}
 	return start(sigs, args, log)
@@ -72,11 +75,19 @@ func parseInvocation(args []string, output io.Writer) (invocation, error) {
 // writeUsage prints `nginit --help`.
 func writeUsage(w io.Writer) {
 	fmt.Fprintf(w, `Usage: nginit [flags] [--] [COMMAND [ARG...]]
+       nginit check [flags] [--format text|json] [--] [COMMAND [ARG...]]
+       nginit health [--url URL] [--timeout 2s]
+       nginit reload
        nginit version
 
 nginit runs COMMAND (default: nginx) as PID 1 for a non-root user on a
 read-only root filesystem. Flags stop at the first argument that is not a
 flag, so nginx's own flags pass through: nginit nginx -g "daemon off;".
+To run a command named like a subcommand, put -- before it.
+
+check   prints every preflight finding without starting nginx
+health  exits 0 when nginx answers on its first listen address
+reload  tests the configuration with nginx -t, then sends nginx SIGHUP
 
 Settings (environment variable, flag, default; a flag wins over its variable):
 `)

@@ -45,3 +45,16 @@ func statxNUL(dirfd int, nameNUL []byte, st *entryStat) error {
 	*st = entryStat{Mode: uint32(stx.Mode), Uid: stx.Uid, Gid: stx.Gid, Size: int64(stx.Size)}
 	return nil
 }
+
+func indexNUL(b []byte) int {
+	for i, c := range b {
+		if c == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func isDotOrDotDot(nameNUL []byte) bool {
+	return nameNUL[0] == '.' && (nameNUL[1] == 0 || nameNUL[1] == '.' && nameNUL[2] == 0)
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/nginit/nginit/initd"
+	"github.com/nginit/nginit/internal/envsubst"
+	"github.com/nginit/nginit/preflight"
+)
+
+// runCheck implements `nginit check`: the start path's preflight, printed in
+// full, without starting nginx. It exits 0 when nginx could start and
+// exitPreflight when it could not. It prepares the same directories a start
+// would, so a check and a start agree; as root it prepares nothing.
+func runCheck(args []string, log *logger) int {
+	s, err := loadSettings()
+	if err != nil {
+		log.Errorf("%v; see nginit --help", err)
+		return exitUsage
+	}
+	fs := s.flagSet("nginit check", os.Stderr)
+	format := fs.String("format", "text", "report format: text or json")
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "Usage: nginit check [flags] [--format text|json] [--] [COMMAND [ARG...]]\n\n"+
+			"Print every preflight finding for COMMAND (default: nginx) without starting it.\n"+
+			"Exit 0 when nginx could start, %d when it could not, %d on invalid usage.\n\n", exitPreflight, exitUsage)
+		fs.PrintDefaults()
+	}
+	err = fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err == nil {
+		err = s.validate("--")
+	}
+	if err == nil && *format != "text" && *format != "json" {
+		err = &settingError{Name: "--format", Value: *format, Err: errors.New("want text or json")}
+	}
+	command := fs.Args()
+	if len(command) == 0 {
+		command = defaultCommand
+	}
+	if err == nil && !isNginx(command) {
+		err = fmt.Errorf("nginit check reads nginx's configuration, and %q is not nginx", command[0])
+	}
+	if err != nil {
+		log.Errorf("%v; see nginit check --help", err)
+		return exitUsage
+	}
+	log.debug = s.LogLevel == "debug"
+
+	id, err := initd.ReadIdentity()
+	if err != nil {
+		log.Errorf("read identity: %v", err)
+		return exitInternal
+	}
+	setUmask(int(s.Umask))
+
+	var rendered []envsubst.Rendered
+	var setupErrs []preflight.Finding
+	if id.EUID != 0 {
+		if err := prepareRuntimeDir(s.RuntimeDir); err != nil {
+			setupErrs = append(setupErrs, preflight.Finding{Check: "write.runtime-dir", Severity: preflight.Error,
+				Subject: "runtime directory " + s.RuntimeDir, Message: err.Error(),
+				Fix: "set NGINIT_RUNTIME_DIR to a path on a writable mount, such as /tmp/nginit with docker run --tmpfs /tmp"})
+		} else if rendered, err = renderTemplates(s, log); err != nil {
+			setupErrs = append(setupErrs, preflight.Finding{Check: "templates.render", Severity: preflight.Error,
+				Subject: "templates", Message: err.Error(), Fix: "correct the template or the NGINX_ENVSUBST_* variables"})
+		}
+	}
+
+	setup, err := loadNginx(command)
+	if err != nil {
+		log.Errorf("%v", err)
+		return exitNotFound
+	}
+	report := runPreflight(setup, id, s, rendered, setupErrs...)
+
+	if *format == "json" {
+		err = report.WriteJSON(os.Stdout)
+	} else {
+		err = report.WriteText(os.Stdout)
+	}
+	if err != nil {
+		log.Errorf("write report: %v", err)
+		return exitInternal
+	}
+	if report.Summary.Failed {
+		return exitPreflight
+	}
+	return 0
+}

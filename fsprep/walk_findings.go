@@ -1,0 +1,77 @@
+package fsprep
+
+import "sort"
+
+// add records a finding, keeping at most maxPerKind of each kind.
+func (w *walker) add(f Finding) {
+	if !w.keep(f.Kind) {
+		return
+	}
+	if f.Detail == "" {
+		f.Detail = findingDetail(f.Kind, w.id)
+	}
+	w.findingsMu.Lock()
+	w.findings = append(w.findings, f)
+	w.findingsMu.Unlock()
+}
+
+// keep counts a finding of kind and reports whether the report keeps it.
+// Counting is lock-free because a tree the runtime user owns has one
+// writable finding per file.
+func (w *walker) keep(kind FindingKind) bool {
+	return w.counts[kind].Add(1) <= int64(w.maxPerKind)
+}
+
+// addStat records a finding about the entry name in dir, or about dir
+// itself when name is "".
+func (w *walker) addStat(kind FindingKind, dir, name string, st *entryStat, detail string) {
+	if !w.keep(kind) {
+		return
+	}
+	path := dir
+	if name != "" {
+		path = dir + "/" + name
+	}
+	w.appendStat(kind, path, st, detail)
+}
+
+// addEntry records a finding about a directory entry, converting its name
+// to a path only when the report keeps the finding.
+func (w *walker) addEntry(kind FindingKind, dir string, nameNUL []byte, st *entryStat) {
+	if !w.keep(kind) {
+		return
+	}
+	w.appendStat(kind, dir+"/"+string(nameNUL[:len(nameNUL)-1]), st, "")
+}
+
+func (w *walker) appendStat(kind FindingKind, path string, st *entryStat, detail string) {
+	if detail == "" {
+		detail = findingDetail(kind, w.id)
+	}
+	w.findingsMu.Lock()
+	w.findings = append(w.findings, Finding{Kind: kind, Path: path, Owner: st.Uid, Group: st.Gid, Mode: fileMode(st.Mode), Detail: detail})
+	w.findingsMu.Unlock()
+}
+
+func (w *walker) countsByKind() map[FindingKind]int {
+	counts := map[FindingKind]int{}
+	for kind := range w.counts {
+		if n := w.counts[kind].Load(); n > 0 {
+			counts[FindingKind(kind)] = int(n)
+		}
+	}
+	return counts
+}
+
+func (w *walker) sortedFindings() []Finding {
+	w.findingsMu.Lock()
+	defer w.findingsMu.Unlock()
+	sort.Slice(w.findings, func(i, j int) bool {
+		a, b := w.findings[i], w.findings[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Kind < b.Kind
+	})
+	return w.findings
+}
