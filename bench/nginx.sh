@@ -11,7 +11,7 @@ require_commands wrk curl nginx setpriv tini
 require_root nginx.sh
 start_results nginx
 
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 STOP_AFTER=${STOP_AFTER:-4}
 PORT=${PORT:-18081}
@@ -58,7 +58,7 @@ cp "$work/nginx.conf" "$RESULTS/"
 NGINX=(nginx -e stderr -c "$work/nginx.conf")
 
 # start_server runs the init (or nginx when it is "none") in the
-# background and waits until nginx answers.
+# background and waits until nginx responds.
 start_server() {
 	local prefix
 	mapfile -t prefix < <(init_prefix "$1")
@@ -69,7 +69,7 @@ start_server() {
 		curl -fso /dev/null "http://127.0.0.1:$PORT/" && return 0
 		sleep 0.05
 	done
-	echo "bench: nginx under $1 did not answer on port $PORT; see $RESULTS/server-$1.log" >&2
+	echo "bench: nginx under $1 did not respond on port $PORT; see $RESULTS/server-$1.log" >&2
 	exit 1
 }
 
@@ -104,7 +104,7 @@ for server in "${servers[@]}"; do
 done
 
 # Stop under load: wrk runs for DURATION seconds and the init gets SIGTERM
-# after STOP_AFTER. Each request asks for `Connection: close`, so a read
+# after STOP_AFTER. Each request sends `Connection: close`, so a read
 # error is a transfer cut mid-body and never a request sent on a keep-alive
 # connection that nginx closed while draining. wrk counts its reconnects
 # after nginx closed the listening socket as connect or write errors.
