@@ -36,5 +36,10 @@ test-unit:
 demo:
 	$(GO) run ./internal/cmd/demo
 
+# Benchmarks against tini, dumb-init and catatonit, about 10 minutes on 2
+# cores; needs root. Raw results and summaries go to out/bench.
+bench: build
+	bench/run.sh
+
 clean:
 	rm -rf bin out
