@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/nginit/nginit/internal/command"
 	"github.com/nginit/nginit/nginxconf"
 )
 
@@ -37,7 +37,7 @@ func isNginx(argv []string) bool {
 // be found or run; configuration problems are kept in ConfigErr so the
 // preflight can report all of them at once.
 func loadNginx(argv []string) (*nginxSetup, error) {
-	path, err := exec.LookPath(argv[0])
+	path, err := command.LookPath(argv[0])
 	if err != nil {
 		return nil, fmt.Errorf("find nginx %q: %w", argv[0], err)
 	}
