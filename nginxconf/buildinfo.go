@@ -3,13 +3,13 @@ package nginxconf
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nginit/nginit/internal/command"
 )
 
 // readBuildInfoTimeout bounds `nginx -V`, which prints and exits at once.
@@ -78,10 +78,7 @@ const defaultPrefix = "/usr/local/nginx"
 // it prints. nginx 1.22 prints to standard error, so both streams are read.
 // The command is killed after 10 seconds.
 func ReadBuildInfo(nginxPath string) (BuildInfo, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), readBuildInfoTimeout)
-	defer cancel()
-
-	out, err := exec.CommandContext(ctx, nginxPath, "-V").CombinedOutput()
+	out, err := command.CombinedOutput(nginxPath, []string{nginxPath, "-V"}, readBuildInfoTimeout, maxBuildInfoSize)
 	if err != nil {
 		return BuildInfo{}, fmt.Errorf("run %s -V: %w", nginxPath, err)
 	}

@@ -1,7 +1,6 @@
 package preflight
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -28,12 +27,4 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "%d errors, %d warnings, %d info: %s\n", s.Errors, s.Warnings, s.Info, verdict)
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// WriteJSON writes the report as one JSON object:
-// {"findings": [{"check", "severity", "subject", "message", "fix"}], "summary": {...}}.
-func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
 }

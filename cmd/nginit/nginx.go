@@ -3,10 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/nginit/nginit/internal/command"
 	"github.com/nginit/nginit/nginxconf"
 )
 
@@ -42,7 +42,7 @@ var errNginxNotFound = errors.New("nginx not found")
 // be found or run; configuration problems are kept in ConfigErr so the
 // preflight can report all of them at once.
 func loadNginx(argv []string) (*nginxSetup, error) {
-	path, err := exec.LookPath(argv[0])
+	path, err := command.LookPath(argv[0])
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errNginxNotFound, err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,50 +15,47 @@ import (
 )
 
 // commandRecordName is the file in the runtime directory where the running
-// nginit records nginx's command line for `nginit reload`.
-const commandRecordName = "command.json"
+// nginit records nginx's command line for `nginit reload` and `nginit health`.
+const commandRecordName = "command"
 
 // maxCommandRecord bounds the record that reload reads.
 const maxCommandRecord = 1 << 20
 
-// commandRecord is the contents of command.json.
+// commandRecord is the contents of the command record.
 type commandRecord struct {
 	// PID is the running nginit's pid, which forwards SIGHUP to nginx.
-	PID int `json:"pid"`
+	PID int
 	// StartTime is field 22 of /proc/<pid>/stat, the process's start time in
 	// clock ticks after boot. With the pid it identifies the process, so a
 	// stale record never gets a recycled pid signalled.
-	StartTime uint64 `json:"start_time"`
+	StartTime uint64
 	// Argv is nginx's composed command line, argv[0] included.
-	Argv []string `json:"argv"`
+	Argv []string
 	// HealthURL is what `nginit health` probes by default: nginx's first
 	// listen address. Empty when nginit did not read nginx's configuration.
-	HealthURL string `json:"health_url,omitempty"`
+	HealthURL string
 }
 
-// writeCommandRecord writes dir/command.json for the nginit process pid that
-// runs argv, atomically and without following symlinks.
+// writeCommandRecord writes the command record into dir for the nginit
+// process pid that runs argv, atomically and without following symlinks.
 func writeCommandRecord(dir string, pid int, argv []string, healthURL string) error {
 	start, err := processStartTime(pid)
 	if err != nil {
 		return fmt.Errorf("write command record: %w", err)
 	}
-	data, err := json.Marshal(commandRecord{PID: pid, StartTime: start, Argv: argv, HealthURL: healthURL})
-	if err != nil {
-		return fmt.Errorf("write command record: %w", err)
-	}
+	data := commandRecord{PID: pid, StartTime: start, Argv: argv, HealthURL: healthURL}.marshal()
 
 	d, err := safefile.OpenDir(dir)
 	if err != nil {
 		return fmt.Errorf("write command record: %w", err)
 	}
 	defer d.Close()
-	return safefile.WriteFileAt(d, commandRecordName, append(data, '\n'), 0o644)
+	return safefile.WriteFileAt(d, commandRecordName, data, 0o644)
 }
 
-// readCommandRecord reads dir/command.json. The file must be a regular file,
-// not a symlink, and owned by the current effective uid, which is the uid of
-// the nginit that wrote it.
+// readCommandRecord reads the command record in dir. The file must be a
+// regular file, not a symlink, and owned by the current effective uid, which
+// is the uid of the nginit that wrote it.
 func readCommandRecord(dir string) (commandRecord, error) {
 	path := filepath.Join(dir, commandRecordName)
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
@@ -80,16 +76,16 @@ func readCommandRecord(dir string) (commandRecord, error) {
 		return commandRecord{}, fmt.Errorf("read %s: owned by uid %d, not by uid %d that runs nginit", path, st.Uid, euid)
 	}
 
-	data, err := io.ReadAll(io.LimitReader(f, maxCommandRecord))
+	data, err := io.ReadAll(io.LimitReader(f, maxCommandRecord+1))
 	if err != nil {
 		return commandRecord{}, fmt.Errorf("read %s: %w", path, err)
 	}
-	var rec commandRecord
-	if err := json.Unmarshal(data, &rec); err != nil {
-		return commandRecord{}, fmt.Errorf("read %s: %w", path, err)
+	if len(data) > maxCommandRecord {
+		return commandRecord{}, fmt.Errorf("read %s: larger than %d bytes", path, maxCommandRecord)
 	}
-	if rec.PID <= 0 || len(rec.Argv) == 0 {
-		return commandRecord{}, fmt.Errorf("read %s: no pid or no command", path)
+	rec, err := parseCommandRecord(data)
+	if err != nil {
+		return commandRecord{}, fmt.Errorf("read %s: %w", path, err)
 	}
 	return rec, nil
 }

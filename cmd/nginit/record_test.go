@@ -30,8 +30,9 @@ func TestCommandRecordRoundTrip(t *testing.T) {
 
 func TestReadCommandRecordRejectsSymlink(t *testing.T) {
 	dir := t.TempDir()
-	target := filepath.Join(t.TempDir(), "command.json")
-	if err := os.WriteFile(target, []byte(`{"pid":1,"argv":["nginx"]}`), 0o644); err != nil {
+	target := filepath.Join(t.TempDir(), commandRecordName)
+	record := commandRecord{PID: 1, Argv: []string{"nginx"}}.marshal()
+	if err := os.WriteFile(target, record, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink(target, filepath.Join(dir, commandRecordName)); err != nil {
@@ -42,13 +43,25 @@ func TestReadCommandRecordRejectsSymlink(t *testing.T) {
 	}
 }
 
-func TestReadCommandRecordRejectsEmpty(t *testing.T) {
+func TestReadCommandRecordRejectsZeroPID(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, commandRecordName), []byte(`{"pid":0,"argv":[]}`), 0o644); err != nil {
+	record := "nginit command record 1\npid 0\nstart_time 1\nargv \"nginx\"\n"
+	if err := os.WriteFile(filepath.Join(dir, commandRecordName), []byte(record), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readCommandRecord(dir); err == nil || !strings.Contains(err.Error(), "no pid") {
-		t.Errorf("readCommandRecord(empty record) = %v, want an error", err)
+	if _, err := readCommandRecord(dir); err == nil || !strings.Contains(err.Error(), "line 2: want pid") {
+		t.Errorf("readCommandRecord(pid 0) = %v, want an error about line 2", err)
+	}
+}
+
+func TestReadCommandRecordRejectsOversize(t *testing.T) {
+	dir := t.TempDir()
+	record := commandRecord{PID: 1, Argv: []string{strings.Repeat("x", maxCommandRecord)}}.marshal()
+	if err := os.WriteFile(filepath.Join(dir, commandRecordName), record, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readCommandRecord(dir); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("readCommandRecord(oversize) = %v, want a size error", err)
 	}
 }
 

@@ -1,23 +1,27 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nginit/nginit/internal/command"
 )
 
 // reloadTestTimeout bounds `nginx -t`, which reads every included file and
 // certificate but normally finishes in milliseconds.
 const reloadTestTimeout = time.Minute
+
+// maxTestOutput bounds the `nginx -t` output kept for printing. nginx prints
+// a few lines: its warnings, then the first error or "test is successful".
+const maxTestOutput = 1 << 20
 
 // exitReloadRejected: the new configuration failed `nginx -t`, or no running
 // nginit was found. nginx keeps its current configuration.
@@ -89,12 +93,13 @@ func runReload(args []string) int {
 // nginx accepts -t together with -g, -c, -p and -e, so the test reads the
 // configuration exactly as the running nginx does.
 func testConfiguration(argv []string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), reloadTestTimeout)
-	defer cancel()
+	path, err := command.LookPath(argv[0])
+	if err != nil {
+		return nil, fmt.Errorf("configuration test %s -t failed: find %s: %w", argv[0], argv[0], err)
+	}
 
-	args := append(append([]string{}, argv[1:]...), "-t")
-	cmd := exec.CommandContext(ctx, argv[0], args...)
-	output, err := cmd.CombinedOutput()
+	testArgv := append(append([]string{}, argv...), "-t")
+	output, err := command.CombinedOutput(path, testArgv, reloadTestTimeout, maxTestOutput)
 	if err != nil {
 		return output, fmt.Errorf("configuration test %s -t failed: %w", argv[0], err)
 	}

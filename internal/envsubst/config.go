@@ -3,7 +3,6 @@ package envsubst
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 )
 
 // The variables of the official nginx image's template step, and their
@@ -40,7 +39,7 @@ type Config struct {
 	StreamOutputDir string
 	// Filter selects the environment variables that templates may use. A
 	// nil Filter selects every variable.
-	Filter *regexp.Regexp
+	Filter *Filter
 }
 
 // LoadConfig reads the NGINX_ENVSUBST_* variables with lookupEnv (os.LookupEnv
@@ -74,11 +73,12 @@ func LoadConfig(lookupEnv func(string) (string, bool), runtimeDir string) (Confi
 	}
 
 	if filter := get(envFilter, ""); filter != "" {
-		re, err := regexp.Compile(filter)
+		f, err := ParseFilter(filter)
 		if err != nil {
-			return Config{}, fmt.Errorf("invalid %s=%q: want a regular expression such as ^APP_: %w", envFilter, filter, err)
+			return Config{}, fmt.Errorf("invalid %s=%q: %w: want a name part such as APP_, "+
+				"optionally anchored as ^APP_ or _URL$, or several joined by | as in ^APP_|^NGINX_", envFilter, filter, err)
 		}
-		c.Filter = re
+		c.Filter = f
 	}
 	return c, nil
 }

@@ -2,7 +2,6 @@ package envsubst
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 )
 
@@ -11,17 +10,17 @@ type Vars map[string]string
 
 // DefinedVars returns the variables of environ ("NAME=value" entries) whose
 // names match filter. A nil filter matches every name. Like the official
-// image, which lists the names with awk's `name ~ /filter/`, the expression
+// image, which lists the names with awk's `name ~ /filter/`, a filter
 // matches anywhere in the name: write ^APP_ for a prefix. A variable that is
 // set to the empty string is defined and is substituted with "".
-func DefinedVars(environ []string, filter *regexp.Regexp) Vars {
+func DefinedVars(environ []string, filter *Filter) Vars {
 	vars := make(Vars, len(environ))
 	for _, entry := range environ {
 		name, value, ok := strings.Cut(entry, "=")
 		if !ok || !isName(name) {
 			continue
 		}
-		if filter != nil && !filter.MatchString(name) {
+		if filter != nil && !filter.Match(name) {
 			continue
 		}
 		// The first entry wins, as with getenv(3) on a duplicated name.

@@ -62,12 +62,12 @@ func TestDefinedVars(t *testing.T) {
 		t.Error("DefinedVars kept BAD-NAME, which no template can reference")
 	}
 
-	// The expression matches anywhere in the name, as awk's ~ does.
-	anywhere := DefinedVars(environ, regexp.MustCompile("APP_"))
+	// The filter matches anywhere in the name, as awk's ~ does.
+	anywhere := DefinedVars(environ, mustParseFilter(t, "APP_"))
 	if len(anywhere) != 3 {
 		t.Errorf("DefinedVars(APP_) = %v, want APP_HOST, APP_EMPTY and MY_APP_PORT", anywhere)
 	}
-	prefix := DefinedVars(environ, regexp.MustCompile("^APP_"))
+	prefix := DefinedVars(environ, mustParseFilter(t, "^APP_"))
 	if _, ok := prefix["MY_APP_PORT"]; ok || len(prefix) != 2 {
 		t.Errorf("DefinedVars(^APP_) = %v, want APP_HOST and APP_EMPTY", prefix)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -129,7 +128,7 @@ func TestRenderSkipsConfigMapInternals(t *testing.T) {
 
 func TestRenderFilter(t *testing.T) {
 	c := testConfig(t)
-	c.Filter = regexp.MustCompile("^APP_")
+	c.Filter = mustParseFilter(t, "^APP_")
 	writeTree(t, c.TemplateDir, map[string]string{"a.conf.template": "$APP_PORT $HOME $host\n"})
 
 	if _, err := Render(c, []string{"APP_PORT=80", "HOME=/root", "host=h"}); err != nil {
