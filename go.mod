@@ -3,7 +3,6 @@ module github.com/nginit/nginit
 go 1.26.0
 
 require (
-	github.com/kelseyhightower/envconfig v1.4.0
 	golang.org/x/sys v0.50.0
 	gopkg.in/yaml.v3 v3.0.1
 )

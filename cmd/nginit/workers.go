@@ -12,7 +12,7 @@ import (
 // from the cgroup's CPU limit, "off" leaves it to the configuration.
 type workerMode string
 
-// Decode accepts auto or off for envconfig.
+// Decode accepts auto or off.
 func (m *workerMode) Decode(value string) error {
 	switch strings.ToLower(value) {
 	case "auto", "off":

@@ -19,10 +19,7 @@ import (
 // ^ or $ inside a literal) is rejected, so a filter never selects other
 // variables than the official image would. So is a literal with a character
 // that no variable name contains, such as APP-, which would silently select
-// nothing.
-//
-// NOTE: github.com/kelseyhightower/envconfig imports regexp as well, so
-// nginit's binary shrinks by that much only once envconfig is gone too.
+// nothing. The subset keeps regexp, about 100 KB, out of nginit's binary.
 
 // filterMetacharacters are the characters that are special in a POSIX
 // extended regular expression, which awk uses. '^', '$' and '|' are handled
