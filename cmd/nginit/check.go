@@ -73,6 +73,10 @@ func runCheck(args []string, log *logger) int {
 	}
 
 	setup, err := loadNginx(command)
+	if errors.Is(err, errNginxNotExecutable) {
+		log.Errorf("%v", err)
+		return exitNotExecutable
+	}
 	if errors.Is(err, errNginxNotFound) {
 		log.Errorf("%v; check the command and PATH", err)
 		return exitNotFound

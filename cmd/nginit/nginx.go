@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -33,18 +34,25 @@ func isNginx(argv []string) bool {
 	return base == "nginx" || strings.HasPrefix(base, "nginx-")
 }
 
-// errNginxNotFound is a command named nginx that is not in PATH or not
-// executable.
-var errNginxNotFound = errors.New("nginx not found")
+// Errors of loadNginx that map to the exit statuses of a command that
+// cannot start: 127 and 126.
+var (
+	errNginxNotFound      = errors.New("nginx not found")
+	errNginxNotExecutable = errors.New("nginx not executable")
+)
 
 // loadNginx reads nginx's compile-time defaults, its command line and its
-// configuration with every include. It fails only when nginx itself cannot
-// be found or run; configuration problems are kept in ConfigErr so the
-// preflight can report all of them at once.
+// configuration with every include. It fails when nginx itself cannot be
+// found or run. Configuration problems are kept in ConfigErr so the
+// preflight can report all of them at once; when the main file cannot be
+// read at all, Config and Plan are nil.
 func loadNginx(argv []string) (*nginxSetup, error) {
 	path, err := command.LookPath(argv[0])
+	if errors.Is(err, command.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s: %v", errNginxNotFound, argv[0], err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errNginxNotFound, err)
+		return nil, fmt.Errorf("%w: %v", errNginxNotExecutable, err)
 	}
 
 	cmd, err := nginxconf.ParseCommandLine(argv)
@@ -60,7 +68,8 @@ func loadNginx(argv []string) (*nginxSetup, error) {
 	loc := nginxconf.Locate(cmd, build)
 	cfg, cfgErr := nginxconf.ParseFile(loc.ConfFile, loc.ConfPrefix)
 	if cfg == nil {
-		return nil, fmt.Errorf("read nginx configuration %s (%s): %w", loc.ConfFile, loc.ConfFileSource, cfgErr)
+		err := fmt.Errorf("read nginx configuration %s (%s): %w", loc.ConfFile, loc.ConfFileSource, cfgErr)
+		return &nginxSetup{Path: path, Build: build, Command: cmd, ConfigErr: err}, nil
 	}
 
 	return &nginxSetup{

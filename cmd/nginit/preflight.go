@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/nginit/nginit/fsprep"
@@ -13,15 +14,26 @@ import (
 	"github.com/nginit/nginit/preflight"
 )
 
+// runtimeDirMode is the mode of nginit's runtime directory: only the
+// runtime user needs it.
+const runtimeDirMode = 0o700
+
 // prepareRuntimeDir creates nginit's runtime directory 0700 and owned by the
 // runtime user. It must not be shared: the pid file lives there, and a
-// directory another uid owns or planted as a symbolic link is rejected.
+// directory another uid owns or planted as a symbolic link is rejected. An
+// existing directory with another mode is rejected too, rather than
+// chmodded: NGINIT_RUNTIME_DIR=/tmp would otherwise make /tmp 0700. A
+// directory left 0700 by an earlier start in the same volume is reused.
 func prepareRuntimeDir(path string) error {
-	_, err := fsprep.Prepare(fsprep.Dir{Path: path, Mode: 0o700, Purpose: "runtime directory"})
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() && fi.Mode().Perm() != runtimeDirMode {
+		return fmt.Errorf("prepare runtime directory %s: it exists with mode %s, and nginit uses only a directory it creates %04o; "+
+			"set NGINIT_RUNTIME_DIR to a path that does not exist yet, such as /tmp/nginit", path, fsprep.FormatMode(fi.Mode()), runtimeDirMode)
+	}
+	_, err := fsprep.Prepare(fsprep.Dir{Path: path, Mode: runtimeDirMode, Purpose: "runtime directory"})
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, fsprep.ErrSymlink), errors.Is(err, fsprep.ErrForeignOwner):
+	case errors.Is(err, fsprep.ErrSymlink), errors.Is(err, fsprep.ErrForeignOwner), errors.Is(err, fsprep.ErrWorldWritable):
 		return fmt.Errorf("%w; remove it, or set NGINIT_RUNTIME_DIR to a path that does not exist yet on a writable mount", err)
 	default:
 		return fmt.Errorf("%w; NGINIT_RUNTIME_DIR must be on a writable mount: docker run --tmpfs /tmp, or an emptyDir volume at /tmp in Kubernetes", err)
@@ -50,6 +62,18 @@ func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []e
 	// nginit becomes a subreaper itself before nginx starts when it is not
 	// PID 1, so the check reports the state nginx will run under.
 	process.IsSubreaper = true
+	if setup.Plan == nil {
+		// The main configuration file could not be read, so nothing that
+		// depends on its content can be checked.
+		extra = append(extra, preflight.Finding{
+			Check:    "config.unreadable",
+			Severity: preflight.Error,
+			Subject:  "nginx configuration",
+			Message:  setup.ConfigErr.Error(),
+			Fix:      "give nginx a configuration file the runtime user can read, with -c or at the compile-time --conf-path",
+		})
+		return preflight.Run(preflight.Input{Process: process, Extra: extra, Strict: s.Strict})
+	}
 	if err := checkTemplatesIncluded(setup, rendered); err != nil {
 		extra = append(extra, preflight.Finding{
 			Check:    "templates.not-included",

@@ -202,6 +202,10 @@ func checkNginx(command []string, id initd.Identity, s settings, log *logger) (*
 	}
 
 	setup, err := loadNginx(command)
+	if errors.Is(err, errNginxNotExecutable) {
+		log.Errorf("%v", err)
+		return nil, exitNotExecutable
+	}
 	if errors.Is(err, errNginxNotFound) {
 		log.Errorf("%v; check the image's CMD and PATH", err)
 		return nil, exitNotFound
