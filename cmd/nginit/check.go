@@ -21,16 +21,15 @@ func runCheck(args []string, log *logger) int {
 		log.Errorf("%v; see nginit --help", err)
 		return exitUsage
 	}
-	fs := s.flagSet("nginit check", os.Stderr)
+	fs := s.flagSet("nginit check")
 	format := fs.String("format", "text", "report format: text or json")
-	fs.Usage = func() {
+	err = parseFlags(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(os.Stderr, "Usage: nginit check [flags] [--format text|json] [--] [COMMAND [ARG...]]\n\n"+
 			"Print every preflight finding for COMMAND (default: nginx) without starting it.\n"+
-			"Exit 0 when nginx could start, %d when it could not, %d on invalid usage.\n\n", exitPreflight, exitUsage)
-		fs.PrintDefaults()
-	}
-	err = fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
+			"Exit 0 when nginx could start, %d when it could not, %d on invalid usage.\n"+
+			"The flags and NGINIT_* variables are those of nginit --help; the preflight uses\n"+
+			"--runtime-dir, --umask, --strict, --tmpfs, --walk-limit and --worker-processes.\n", exitPreflight, exitUsage)
 		return 0
 	}
 	if err == nil {
@@ -56,6 +55,13 @@ func runCheck(args []string, log *logger) int {
 	if err != nil {
 		log.Errorf("read identity: %v", err)
 		return exitInternal
+	}
+	// A setuid or setgid nginit would read files for an unprivileged caller
+	// with privileges the caller lacks; plain root may run the check.
+	self, _ := os.Executable()
+	if err := initd.CheckIdentity(id, self); errors.Is(err, initd.ErrSetuidBinary) || id.UID != id.EUID || id.GID != id.EGID {
+		log.Errorf("nginit check refuses to run with privileges its caller lacks (uid %d euid %d, gid %d egid %d): %v", id.UID, id.EUID, id.GID, id.EGID, err)
+		return exitRoot
 	}
 	setUmask(int(s.Umask))
 

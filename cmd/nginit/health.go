@@ -48,8 +48,9 @@ func runHealth(args []string) int {
 		return exitUsage
 	}
 
+	guessed := ""
 	if *url == "" {
-		*url = defaultHealthURL()
+		*url, guessed = defaultHealthURL()
 	}
 	target, err := httpprobe.ParseURL(*url)
 	if err != nil {
@@ -59,7 +60,7 @@ func runHealth(args []string) int {
 
 	status, err := httpprobe.Get(target, *timeout)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "nginit: health: GET %s: %v\n", *url, err)
+		fmt.Fprintf(os.Stderr, "nginit: health: GET %s: %v%s\n", *url, err, guessed)
 		return exitUnhealthy
 	}
 	if status >= 500 {
@@ -71,16 +72,19 @@ func runHealth(args []string) int {
 }
 
 // defaultHealthURL returns the URL the running nginit recorded from nginx's
-// first listen directive, or port 8080 on loopback when there is no record.
-func defaultHealthURL() string {
+// first listen directive. Without a record it returns port 8080 on loopback
+// and a note for the error message, since that port is only a guess.
+func defaultHealthURL() (url, note string) {
 	dir := os.Getenv("NGINIT_RUNTIME_DIR")
 	if dir == "" {
 		dir = "/tmp/nginit"
 	}
-	if rec, err := readCommandRecord(dir); err == nil && rec.HealthURL != "" {
-		return rec.HealthURL
+	rec, err := readCommandRecord(dir)
+	if err == nil && rec.HealthURL != "" {
+		return rec.HealthURL, ""
 	}
-	return "http://127.0.0.1:" + strconv.Itoa(defaultHealthPort) + "/"
+	note = fmt.Sprintf(" (no running nginit recorded nginx's listen address in %s, so port %d was guessed; pass --url)", dir, defaultHealthPort)
+	return "http://127.0.0.1:" + strconv.Itoa(defaultHealthPort) + "/", note
 }
 
 // healthURLFor returns the loopback URL of the plan's first HTTP listen

@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -51,7 +53,24 @@ func TestHealthConnectionRefused(t *testing.T) {
 }
 
 func TestHealthDefaultURLIsLoopback(t *testing.T) {
-	if got := defaultHealthURL(); got != "http://127.0.0.1:8080/" {
+	t.Setenv("NGINIT_RUNTIME_DIR", t.TempDir())
+	got, note := defaultHealthURL()
+	if got != "http://127.0.0.1:8080/" {
 		t.Errorf("defaultHealthURL() = %q, want the loopback address", got)
+	}
+	if !strings.Contains(note, "guessed") {
+		t.Errorf("defaultHealthURL() note = %q, want it to say the port was guessed", note)
+	}
+}
+
+func TestHealthDefaultURLFromRecord(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("NGINIT_RUNTIME_DIR", dir)
+	if err := writeCommandRecord(dir, os.Getpid(), []string{"nginx"}, "http://127.0.0.1:9090/"); err != nil {
+		t.Fatal(err)
+	}
+	got, note := defaultHealthURL()
+	if got != "http://127.0.0.1:9090/" || note != "" {
+		t.Errorf("defaultHealthURL() = %q, %q; want the recorded URL and no note", got, note)
 	}
 }

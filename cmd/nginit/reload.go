@@ -37,12 +37,11 @@ func runReload(args []string) int {
 
 	s, err := loadSettings()
 	if err == nil {
-		fs := s.flagSet("nginit reload", os.Stderr)
-		fs.Usage = func() {
-			fmt.Fprintf(os.Stderr, "Usage: nginit reload [--runtime-dir DIR]\n\nTest nginx's configuration with the running nginx's arguments, then reload it.\n")
-		}
-		err = fs.Parse(args)
+		fs := s.flagSet("nginit reload")
+		err = parseFlags(fs, args)
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stderr, "Usage: nginit reload [--runtime-dir DIR]\n\nTest nginx's configuration with the running nginx's arguments, then reload it.\n"+
+				"--runtime-dir (NGINIT_RUNTIME_DIR) must name the running nginit's runtime directory.\n")
 			return 0
 		}
 		if err == nil && fs.NArg() > 0 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/nginit/nginit/initd"
 )
@@ -22,10 +23,11 @@ func run(args []string) int {
 
 	if len(args) > 0 {
 		subcommands := map[string]func([]string) int{
-			"version": func([]string) int { fmt.Println("nginit", version); return 0 },
-			"check":   func(args []string) int { return runCheck(args, log) },
-			"health":  runHealth,
-			"reload":  runReload,
+			"version":   func([]string) int { fmt.Println("nginit", version); return 0 },
+			"--version": func([]string) int { fmt.Println("nginit", version); return 0 },
+			"check":     func(args []string) int { return runCheck(args, log) },
+			"health":    runHealth,
+			"reload":    runReload,
 		}
 		if sub, ok := subcommands[args[0]]; ok {
 			// A subcommand is a short-lived tool, not PID 1: Ctrl-C and
@@ -56,9 +58,11 @@ func parseInvocation(args []string, output io.Writer) (invocation, error) {
 		return invocation{}, err
 	}
 
-	fs := s.flagSet("nginit", output)
-	fs.Usage = func() { writeUsage(output) }
-	if err := fs.Parse(args); err != nil {
+	fs := s.flagSet("nginit")
+	if err := parseFlags(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			writeUsage(output)
+		}
 		return invocation{}, err
 	}
 	if err := s.validate("--"); err != nil {
@@ -126,6 +130,13 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 		return exitRoot
 	}
 	log.Infof("nginit %s starting as uid %d gid %d (pid %d)", version, id.UID, id.GID, id.PID)
+	for _, name := range unknownVariables() {
+		log.Warnf("%s is not a setting of nginit and is ignored; nginit --help lists the settings", name)
+	}
+	if !id.IsPID1 {
+		log.Warnf("nginit is pid %d, not PID 1: it becomes a child subreaper to reap nginx's orphans, "+
+			"but stop signals reach it only if PID 1 forwards them; use the exec form ENTRYPOINT [\"/nginit\"]", id.PID)
+	}
 	log.Debugf("groups %v, pid 1 %t, subreaper %t, no_new_privs %t, effective capabilities %#x",
 		id.Groups, id.IsPID1, id.IsSubreaper, id.NoNewPrivs, id.CapEff)
 
@@ -175,7 +186,11 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 		log.Errorf("%v; check the image's CMD and PATH", err)
 		return exitNotFound
 	case errors.Is(err, initd.ErrNotExecutable):
-		log.Errorf("%v; the file needs the execute bit for uid %d", err, id.UID)
+		hint := ""
+		if errors.Is(err, syscall.EACCES) {
+			hint = fmt.Sprintf("; the file and every directory above it need execute permission for uid %d", id.EUID)
+		}
+		log.Errorf("%v%s", err, hint)
 		return exitNotExecutable
 	case err != nil:
 		log.Errorf("%v", err)

@@ -28,7 +28,7 @@ type settings struct {
 	RuntimeDir      string        `envconfig:"RUNTIME_DIR" flag:"runtime-dir" default:"/tmp/nginit" desc:"directory for the pid file and everything nginit generates; it must be on a writable mount"`
 	Umask           fileMask      `envconfig:"UMASK" flag:"umask" default:"0027" desc:"umask, in octal, that nginit sets for itself and nginx"`
 	StopDelay       time.Duration `envconfig:"STOP_DELAY" flag:"stop-delay" default:"0s" desc:"time nginx keeps serving after a stop request, before the stop signal"`
-	StopSignal      signalName    `envconfig:"STOP_SIGNAL" flag:"stop-signal" default:"SIGQUIT" desc:"signal sent to nginx on a stop request; SIGQUIT is nginx's graceful shutdown"`
+	StopSignal      signalName    `envconfig:"STOP_SIGNAL" flag:"stop-signal" default:"SIGQUIT" desc:"signal sent to nginx on a stop request: SIGQUIT (graceful), SIGTERM, SIGINT or SIGKILL"`
 	StopTimeout     time.Duration `envconfig:"STOP_TIMEOUT" flag:"stop-timeout" default:"30s" desc:"time nginx has to drain after the stop signal before it gets SIGTERM"`
 	KillGrace       time.Duration `envconfig:"KILL_GRACE" flag:"kill-grace" default:"5s" desc:"time between SIGTERM and SIGKILL of nginx's process group"`
 	SignalGroup     bool          `envconfig:"SIGNAL_GROUP" flag:"signal-group" default:"false" desc:"forward signals to nginx's whole process group instead of the master only"`
@@ -36,7 +36,7 @@ type settings struct {
 	LogLevel        logLevel      `envconfig:"LOG_LEVEL" flag:"log-level" default:"info" desc:"nginit's log level: info or debug"`
 	Strict          bool          `envconfig:"STRICT" flag:"strict" default:"false" desc:"treat preflight warnings as errors, so nginx does not start on any"`
 	Tmpfs           tmpfsPolicy   `envconfig:"TMPFS" flag:"tmpfs" default:"warn" desc:"what a writable path that is not on tmpfs gives: require (an error), warn or off"`
-	WalkLimit       int           `envconfig:"WALK_LIMIT" flag:"walk-limit" default:"100000" desc:"files checked per static root before the walk stops with a warning"`
+	WalkLimit       int           `envconfig:"WALK_LIMIT" flag:"walk-limit" default:"100000" desc:"entries (files and directories) checked per static root before the walk stops with a warning"`
 }
 
 // fileMask is a umask written in octal, such as 0027.
@@ -58,14 +58,18 @@ func (m *fileMask) String() string         { return fmt.Sprintf("%04o", int(*m))
 // signalName is a signal given by name (SIGQUIT or QUIT) or number.
 type signalName syscall.Signal
 
-// Decode parses a signal name or number.
+// Decode parses a signal name or number. Only signals that end nginx are
+// accepted: a signal such as SIGCHLD or SIGHUP would leave every stop
+// waiting for NGINIT_STOP_TIMEOUT.
 func (s *signalName) Decode(value string) error {
 	sig, err := initd.ParseSignal(value)
-	if err != nil {
-		return fmt.Errorf("want a signal name such as SIGQUIT or SIGTERM, or its number")
+	switch {
+	case err != nil:
+	case sig == syscall.SIGQUIT, sig == syscall.SIGTERM, sig == syscall.SIGINT, sig == syscall.SIGKILL:
+		*s = signalName(sig)
+		return nil
 	}
-	*s = signalName(sig)
-	return nil
+	return fmt.Errorf("want SIGQUIT (nginx's graceful shutdown), SIGTERM or SIGINT (its fast shutdown), or SIGKILL")
 }
 
 func (s *signalName) Set(value string) error { return s.Decode(value) }
@@ -142,6 +146,24 @@ func loadSettings() (settings, error) {
 		}
 	}
 	return s, s.validate("NGINIT_")
+}
+
+// unknownVariables lists the NGINIT_* variables of the environment that no
+// setting reads, such as a misspelt NGINIT_STOP_TIMOUT, so start can warn.
+func unknownVariables() []string {
+	known := map[string]bool{}
+	t := reflect.TypeOf(settings{})
+	for i := range t.NumField() {
+		known[envPrefix+"_"+t.Field(i).Tag.Get("envconfig")] = true
+	}
+	var unknown []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, envPrefix+"_") && !known[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	return unknown
 }
 
 // decoder is a settings type that parses its own text and says what it
@@ -222,39 +244,54 @@ func (s *settings) validate(namePrefix string) error {
 }
 
 // flagSet binds one flag to each settings field, so a flag overrides the
-// variable of the same meaning. Parsing stops at the first argument that is
-// not a flag, which leaves nginx's own -g and -c untouched.
-func (s *settings) flagSet(name string, output io.Writer) *flag.FlagSet {
+// variable of the same meaning and is parsed by the same decoder, with the
+// same message. Parsing stops at the first argument that is not a flag,
+// which leaves nginx's own -g and -c untouched. The flag set prints nothing:
+// parseFlags reports its errors.
+func (s *settings) flagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(output)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 
 	v := reflect.ValueOf(s).Elem()
 	t := v.Type()
 	for i := range t.NumField() {
 		field := t.Field(i)
-		flagName := field.Tag.Get("flag")
-		if flagName == "" {
-			continue
-		}
-		usage := field.Tag.Get("desc")
-		ptr := v.Field(i).Addr().Interface()
-		switch p := ptr.(type) {
-		case flag.Value:
-			fs.Var(p, flagName, usage)
-		case *string:
-			fs.StringVar(p, flagName, *p, usage)
-		case *bool:
-			fs.BoolVar(p, flagName, *p, usage)
-		case *int:
-			fs.IntVar(p, flagName, *p, usage)
-		case *time.Duration:
-			fs.DurationVar(p, flagName, *p, usage)
-		default:
-			panic(fmt.Sprintf("settings field %s has no flag type", field.Name))
+		if flagName := field.Tag.Get("flag"); flagName != "" {
+			fs.Var(fieldFlag{v.Field(i)}, flagName, field.Tag.Get("desc"))
 		}
 	}
 	return fs
 }
+
+// parseFlags parses args with fs. Its error names the flag with two dashes,
+// as the help text writes it; flag.ErrHelp means -h or --help was given.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	text := strings.Replace(err.Error(), "flag -", "flag --", 1)
+	return errors.New(strings.Replace(text, "defined: -", "defined: --", 1))
+}
+
+// fieldFlag is a flag.Value that decodes into one settings field.
+type fieldFlag struct{ field reflect.Value }
+
+func (f fieldFlag) Set(value string) error { return decodeField(f.field, value) }
+
+func (f fieldFlag) String() string {
+	if !f.field.IsValid() {
+		return ""
+	}
+	if s, ok := f.field.Addr().Interface().(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprint(f.field.Interface())
+}
+
+// IsBoolFlag lets a boolean flag stand alone: --strict means --strict=true.
+func (f fieldFlag) IsBoolFlag() bool { return f.field.IsValid() && f.field.Kind() == reflect.Bool }
 
 // writeVariables writes one line per NGINIT_* variable: name, flag, default
 // and meaning, for `nginit --help`.
@@ -267,6 +304,6 @@ func writeVariables(w io.Writer) {
 		if def == "" {
 			def = `""`
 		}
-		fmt.Fprintf(w, "  %-22s --%-14s default %-12s %s\n", name, field.Tag.Get("flag"), def, field.Tag.Get("desc"))
+		fmt.Fprintf(w, "  %-24s --%-17s default %-12s %s\n", name, field.Tag.Get("flag"), def, field.Tag.Get("desc"))
 	}
 }

@@ -40,7 +40,9 @@ func TestLoadSettingsInvalid(t *testing.T) {
 		{"NGINIT_STOP_DELAY", "5", "duration such as"},
 		{"NGINIT_STOP_TIMEOUT", "-1s", "zero or more"},
 		{"NGINIT_KILL_GRACE", "soon", "duration such as"},
-		{"NGINIT_STOP_SIGNAL", "SIGNOPE", "signal name"},
+		{"NGINIT_STOP_SIGNAL", "SIGNOPE", "SIGQUIT"},
+		{"NGINIT_STOP_SIGNAL", "SIGCHLD", "SIGQUIT"},
+		{"NGINIT_STOP_SIGNAL", "HUP", "SIGQUIT"},
 		{"NGINIT_SIGNAL_GROUP", "yes please", "true or false"},
 		{"NGINIT_LOG_LEVEL", "trace", "info or debug"},
 		{"NGINIT_STRICT", "2", "true or false"},
@@ -134,5 +136,30 @@ func clearNginitEnv(t *testing.T) {
 		"SIGNAL_GROUP", "WORKER_PROCESSES", "LOG_LEVEL", "STRICT", "TMPFS", "WALK_LIMIT",
 	} {
 		t.Setenv("NGINIT_"+name, "")
+	}
+}
+
+func TestUnknownVariables(t *testing.T) {
+	clearNginitEnv(t)
+	t.Setenv("NGINIT_STOP_TIMOUT", "10s")
+	unknown := unknownVariables()
+	found := false
+	for _, name := range unknown {
+		if name == "NGINIT_STOP_TIMEOUT" {
+			t.Errorf("unknownVariables() lists the real setting NGINIT_STOP_TIMEOUT")
+		}
+		found = found || name == "NGINIT_STOP_TIMOUT"
+	}
+	if !found {
+		t.Errorf("unknownVariables() = %v, want it to list NGINIT_STOP_TIMOUT", unknown)
+	}
+}
+
+func TestStopSignalAcceptsQuitAndTerm(t *testing.T) {
+	for _, value := range []string{"SIGQUIT", "quit", "TERM", "15", "SIGKILL", "INT"} {
+		var s signalName
+		if err := s.Decode(value); err != nil {
+			t.Errorf("Decode(%q) = %v, want it accepted", value, err)
+		}
 	}
 }
