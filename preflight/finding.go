@@ -54,7 +54,7 @@ type Finding struct {
 	// Subject is what the finding is about: a path, a directive at
 	// file:line, a port or the process identity.
 	Subject string `json:"subject"`
-	// Message says what is wrong.
+	// Message describes the problem.
 	Message string `json:"message"`
 	// Fix is what to change: a Dockerfile line, a docker run flag, a
 	// Kubernetes field or an nginx directive. It is empty for pure facts.

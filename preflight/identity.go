@@ -71,7 +71,7 @@ func checkIdentity(r *Report, p Process) {
 	}
 }
 
-// ListenPort is one port nginx binds, with the directive that asks for it.
+// ListenPort is one port nginx binds, with the directive that sets it.
 type ListenPort struct {
 	Port int
 	// Source is the listen directive as file:line.

@@ -77,7 +77,7 @@ func checkReadable(r *Report, p Process, read nginxconf.Read) {
 	r.add(f)
 }
 
-// hiddenBy says when the nearest existing directory of a missing file is a
+// hiddenBy returns a sentence when the nearest existing directory of a missing file is a
 // mount point, which is how a ConfigMap over /etc/nginx hides mime.types.
 func hiddenBy(path string) string {
 	dir := filepath.Dir(path)

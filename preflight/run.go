@@ -8,8 +8,8 @@ import (
 	"github.com/nginit/nginit/nginxconf"
 )
 
-// TmpfsPolicy is what NGINIT_TMPFS asks for writable paths that are not on
-// tmpfs: an error, a warning, or nothing.
+// TmpfsPolicy is the NGINIT_TMPFS setting: the severity of a writable path
+// that is not on tmpfs, an error, a warning, or none.
 type TmpfsPolicy string
 
 const (
@@ -43,7 +43,7 @@ type Input struct {
 // Run runs every check and returns the report. It creates the directories
 // nginx writes into, exactly as a start would, so that `nginit check` and a
 // start agree; it writes nothing else. As root it skips the filesystem
-// checks, because root passes every permission check and the answers would
+// checks, because root passes every permission check and the results would
 // be wrong for the non-root user nginx must run as.
 func Run(in Input) *Report {
 	r := &Report{}

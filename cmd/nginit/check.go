@@ -60,7 +60,7 @@ func runCheck(args []string, log *logger) int {
 	// with privileges the caller lacks; plain root may run the check.
 	self, _ := os.Executable()
 	if err := initd.CheckIdentity(id, self); errors.Is(err, initd.ErrSetuidBinary) || id.UID != id.EUID || id.GID != id.EGID {
-		log.Errorf("nginit check refuses to run with privileges its caller lacks (uid %d euid %d, gid %d egid %d): %v", id.UID, id.EUID, id.GID, id.EGID, err)
+		log.Errorf("nginit check rejects privileges that its caller lacks (uid %d euid %d, gid %d egid %d): %v", id.UID, id.EUID, id.GID, id.EGID, err)
 		return exitRoot
 	}
 	setUmask(int(s.Umask))

@@ -89,7 +89,7 @@ func defaultHealthURL() (url, note string) {
 
 // healthURLFor returns the loopback URL of the plan's first HTTP listen
 // port, or "" when nginx listens on no TCP port. A listen on one specific
-// address is probed there, since nginx answers nowhere else.
+// address is probed there, since nginx accepts connections nowhere else.
 func healthURLFor(plan *nginxconf.Plan) string {
 	for _, l := range plan.Listens {
 		if l.Module != "http" || l.Port == 0 {

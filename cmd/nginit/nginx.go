@@ -11,7 +11,7 @@ import (
 	"github.com/nginit/nginit/nginxconf"
 )
 
-// nginxSetup is what nginit learned about nginx before starting it.
+// nginxSetup is the facts nginit reads about nginx before starting it.
 type nginxSetup struct {
 	// Path is the nginx binary found in PATH.
 	Path    string
@@ -27,8 +27,8 @@ type nginxSetup struct {
 	WorkerDirective string
 }
 
-// isNginx reports whether the command runs nginx, so nginit applies what it
-// knows about nginx. The official image also ships nginx-debug.
+// isNginx reports whether the command runs nginx, which nginit reads and
+// checks before starting. The official image also ships nginx-debug.
 func isNginx(argv []string) bool {
 	base := filepath.Base(argv[0])
 	return base == "nginx" || strings.HasPrefix(base, "nginx-")
@@ -44,7 +44,7 @@ var (
 // loadNginx reads nginx's compile-time defaults, its command line and its
 // configuration with every include. It fails when nginx itself cannot be
 // found or run. Configuration problems are kept in ConfigErr so the
-// preflight can report all of them at once; when the main file cannot be
+// preflight can report all of them at once. When the main file cannot be
 // read at all, Config and Plan are nil.
 func loadNginx(argv []string) (*nginxSetup, error) {
 	path, err := command.LookPath(argv[0])

@@ -166,15 +166,15 @@ func unknownVariables() []string {
 	return unknown
 }
 
-// decoder is a settings type that parses its own text and says what it
-// accepts when the text is invalid.
+// decoder is a settings type that parses its own text and, for invalid
+// text, returns an error that states the accepted values.
 type decoder interface {
 	Decode(value string) error
 }
 
 // decodeField parses value into field. Its error states what is accepted,
-// because Go's parsers for durations, booleans and numbers only say what
-// went wrong.
+// because the errors of Go's parsers for durations, booleans and numbers
+// name only the problem.
 func decodeField(field reflect.Value, value string) error {
 	if d, ok := field.Addr().Interface().(decoder); ok {
 		return d.Decode(value)
