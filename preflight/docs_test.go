@@ -12,7 +12,7 @@ import (
 
 // checkIDPattern matches a check id as a quoted string in Go source or as
 // code in Markdown.
-var checkIDPattern = regexp.MustCompile("[\"`]((?:identity|config|listen|write|read|static|templates)\\.[a-z-]+)[\"`]")
+var checkIDPattern = regexp.MustCompile("[\"`]((?:identity|config|listen|mount|write|read|static|templates)\\.[a-z-]+)[\"`]")
 
 // TestChecksDocumented keeps docs/checks.md and the code in step: every check
 // id the code can emit is documented, and every documented id exists.

@@ -62,6 +62,7 @@ func Run(in Input) *Report {
 		checkListen(r, in.Process, listenPorts(in.Plan), start)
 
 		if in.Process.UID != 0 {
+			checkRootFilesystem(r, in.Process)
 			checkWrites(r, in)
 			checkReads(r, in)
 		} else {
