@@ -42,7 +42,9 @@ import (
 //	                          the configuration, SIGUSR1 reopens the logs, SIGUSR2
 //	                          starts a binary upgrade, SIGWINCH shuts the workers
 //	                          down gracefully. SIGTSTP and SIGCONT are forwarded
-//	                          too, and nginit itself never stops. Realtime signals
+//	                          too, and nginit itself never stops. The stop
+//	                          sequence sends SIGCONT after each stop signal, so
+//	                          a child stopped by SIGTSTP still shuts down. Realtime signals
 //	                          35 to 64 are forwarded, named SIGRTMIN+n after glibc's
 //	                          SIGRTMIN of 34.
 //
