@@ -11,7 +11,9 @@ var (
 	ErrRoot = errors.New("running as root is not supported")
 
 	// ErrSetuidBinary means the nginit binary has the setuid or setgid bit,
-	// which would let any user start nginx with the file owner's privileges.
+	// which would let any user start nginx with the file owner's privileges,
+	// or that the real and effective uid or gid differ, as they do under such
+	// a binary or a launcher that changes only the effective ids.
 	ErrSetuidBinary = errors.New("nginit binary has the setuid or setgid bit")
 
 	// ErrNotFound means the command does not exist: it is missing from every

@@ -129,15 +129,18 @@ func TestCheckIdentityArbitraryUID(t *testing.T) {
 func TestCheckIdentitySetuidBinary(t *testing.T) {
 	nonRoot := Identity{UID: 101, EUID: 101, GID: 101, EGID: 101}
 	tests := []struct {
+		name string
 		mode os.FileMode
 		want error
+		text []string // parts of the message
 	}{
-		{0o755, nil},
-		{0o755 | os.ModeSetuid, ErrSetuidBinary},
-		{0o755 | os.ModeSetgid, ErrSetuidBinary},
+		{"plain", 0o755, nil, nil},
+		{"setuid", 0o755 | os.ModeSetuid, ErrSetuidBinary, []string{"the setuid bit", "mode 4755", "-rwsr-xr-x", "chmod ug-s"}},
+		{"setgid", 0o755 | os.ModeSetgid, ErrSetuidBinary, []string{"the setgid bit", "mode 2755", "-rwxr-sr-x", "chmod ug-s"}},
+		{"both", 0o750 | os.ModeSetuid | os.ModeSetgid, ErrSetuidBinary, []string{"the setuid bit", "the setgid bit", "mode 6750", "-rwsr-s---", "remove both bits"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.mode.String(), func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			self := filepath.Join(t.TempDir(), "nginit")
 			if err := os.WriteFile(self, nil, 0o755); err != nil {
 				t.Fatal(err)
@@ -147,8 +150,95 @@ func TestCheckIdentitySetuidBinary(t *testing.T) {
 			}
 			err := CheckIdentity(nonRoot, self)
 			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
-				t.Errorf("CheckIdentity(mode %s) = %v, want %v", tt.mode, err, tt.want)
+				t.Fatalf("CheckIdentity(mode %s) = %v, want %v", tt.mode, err, tt.want)
+			}
+			for _, part := range tt.text {
+				if !strings.Contains(err.Error(), part) {
+					t.Errorf("message %q does not contain %q", err, part)
+				}
 			}
 		})
+	}
+}
+
+func TestCheckIdentitySetuidRootCopy(t *testing.T) {
+	// A setuid-root copy started by uid 101 runs with euid 0. The error names
+	// the setuid bit, the cause, instead of only the root identity.
+	self := filepath.Join(t.TempDir(), "nginit")
+	if err := os.WriteFile(self, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(self, 0o755|os.ModeSetuid); err != nil {
+		t.Fatal(err)
+	}
+	id := Identity{UID: 101, EUID: 0, GID: 101, EGID: 101}
+
+	err := CheckIdentity(id, self)
+	if !errors.Is(err, ErrSetuidBinary) {
+		t.Fatalf("CheckIdentity = %v, want ErrSetuidBinary", err)
+	}
+	for _, part := range []string{"the setuid bit", "chmod ug-s " + self} {
+		if !strings.Contains(err.Error(), part) {
+			t.Errorf("message %q does not contain %q", err, part)
+		}
+	}
+}
+
+func TestCheckIdentityEffectiveIDsDiffer(t *testing.T) {
+	// The file check cannot see these: the binary at self has no special bit,
+	// as after the file was replaced, or a launcher set only the effective ids.
+	self := filepath.Join(t.TempDir(), "nginit")
+	if err := os.WriteFile(self, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		id       Identity
+		wantRoot bool
+	}{
+		{"euid differs", Identity{UID: 101, EUID: 102, GID: 101, EGID: 101}, false},
+		{"egid differs", Identity{UID: 101, EUID: 101, GID: 101, EGID: 0}, false},
+		{"euid 0", Identity{UID: 101, EUID: 0, GID: 101, EGID: 101}, true},
+		{"real uid 0", Identity{UID: 0, EUID: 101, GID: 101, EGID: 101}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, path := range []string{self, ""} {
+				err := CheckIdentity(tt.id, path)
+				if !errors.Is(err, ErrSetuidBinary) {
+					t.Fatalf("CheckIdentity(%+v, %q) = %v, want ErrSetuidBinary", tt.id, path, err)
+				}
+				if got := errors.Is(err, ErrRoot); got != tt.wantRoot {
+					t.Errorf("CheckIdentity(%+v, %q) wraps ErrRoot = %t, want %t", tt.id, path, got, tt.wantRoot)
+				}
+				if !strings.Contains(err.Error(), "real and effective ids differ") {
+					t.Errorf("message %q does not name the differing ids", err)
+				}
+				if !strings.Contains(err.Error(), "chmod ug-s") {
+					t.Errorf("message %q does not name the fix `chmod ug-s`", err)
+				}
+			}
+		})
+	}
+}
+
+func TestSymbolicMode(t *testing.T) {
+	tests := []struct {
+		mode uint32
+		want string
+	}{
+		{0o100755, "-rwxr-xr-x"},
+		{0o104755, "-rwsr-xr-x"},
+		{0o102755, "-rwxr-sr-x"},
+		{0o104644, "-rwSr--r--"},
+		{0o041777, "drwxrwxrwt"},
+		{0o041770, "drwxrwx--T"},
+		{0o042770, "drwxrws---"},
+		{0o120777, "lrwxrwxrwx"},
+	}
+	for _, tt := range tests {
+		if got := symbolicMode(tt.mode); got != tt.want {
+			t.Errorf("symbolicMode(%#o) = %q, want %q", tt.mode, got, tt.want)
+		}
 	}
 }

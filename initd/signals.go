@@ -38,13 +38,19 @@ import (
 //	                          default action: a PID 1 drops them, and any other
 //	                          nginit is terminated by them.
 //	every other signal        forwarded as-is to the nginx master, or to its whole
-//	                          process group with Config.SignalGroup: SIGHUP reloads
-//	                          the configuration, SIGUSR1 reopens the logs, SIGUSR2
-//	                          starts a binary upgrade, SIGWINCH shuts the workers
-//	                          down gracefully. SIGTSTP and SIGCONT are forwarded
-//	                          too, and nginit itself never stops. Realtime signals
-//	                          35 to 64 are forwarded, named SIGRTMIN+n after glibc's
-//	                          SIGRTMIN of 34.
+//	                          process group with Config.SignalGroup: SIGHUP
+//	                          reloads the configuration and SIGUSR1 reopens the
+//	                          logs. SIGUSR2 and SIGWINCH are forwarded too, but
+//	                          nginx 1.22 in the foreground (daemon off) ignores
+//	                          them. It acts on SIGWINCH only when daemonized, and
+//	                          it rejects a binary upgrade while its parent is
+//	                          still the process that started it, logging "the
+//	                          changing binary signal is ignored". SIGTSTP and
+//	                          SIGCONT are forwarded too, and nginit itself never
+//	                          stops. The stop sequence sends SIGCONT after each
+//	                          stop signal, so a child stopped by SIGTSTP still
+//	                          shuts down. Realtime signals 35 to 64 are forwarded,
+//	                          named SIGRTMIN+n after glibc's SIGRTMIN of 34.
 //
 // NOTE: between exec and the first statement of main, the Go runtime owns the
 // signals and applies Go's default actions. SIGTERM ends nginit, or makes a

@@ -97,12 +97,18 @@ func (s *supervisor) drain() {
 	s.stop.timer = time.NewTimer(s.cfg.StopTimeout)
 }
 
+// sendStop sends sig, then SIGCONT, to the child or its process group. A
+// child stopped by a forwarded SIGTSTP would keep sig pending until SIGKILL,
+// so SIGCONT resumes it to handle sig. nginx 1.22 sets no handler for
+// SIGCONT, so a running nginx is not affected by it.
 func (s *supervisor) sendStop(sig syscall.Signal) {
 	target := s.child.pid
 	if s.cfg.SignalGroup {
 		target = -target
 	}
-	if err := unix.Kill(target, sig); err != nil {
-		s.logf("stop: send %s to %d: %v", SignalName(sig), target, err)
+	for _, sig := range []syscall.Signal{sig, syscall.SIGCONT} {
+		if err := unix.Kill(target, sig); err != nil {
+			s.logf("stop: send %s to %d: %v", SignalName(sig), target, err)
+		}
 	}
 }

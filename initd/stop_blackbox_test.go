@@ -23,8 +23,9 @@ func TestStopEscalatesToSIGKILL(t *testing.T) {
 	if got, want := p.wait(10*time.Second), 128+int(syscall.SIGKILL); got != want {
 		t.Errorf("exit status = %d, want %d", got, want)
 	}
-	if got := recorded(file); !slices.Equal(got, []string{"SIGTERM"}) {
-		t.Errorf("child recorded %q, want [SIGTERM]", got)
+	// SIGCONT follows each stop signal, and the ignored SIGQUIT is never recorded.
+	if got, want := recorded(file), []string{"SIGCONT", "SIGTERM", "SIGCONT"}; !slices.Equal(got, want) {
+		t.Errorf("child recorded %q, want %q", got, want)
 	}
 	// A lower bound: the steps must not be skipped.
 	if got := p.elapsed(); got < 600*time.Millisecond {
@@ -80,8 +81,10 @@ func TestSecondStopRequestSkipsAhead(t *testing.T) {
 	// Every step would take a minute; each further stop request, SIGINT
 	// (Ctrl-C) included, skips to the next one.
 	file := filepath.Join(t.TempDir(), "signals")
+	// The child ignores the SIGCONT that follows each stop signal, so that
+	// only the stop signals are recorded.
 	p := startInit(t, []string{"NGINIT_STOP_DELAY=60s", "NGINIT_STOP_TIMEOUT=60s", "NGINIT_KILL_GRACE=60s"},
-		testchildBin, "record", file, "-exit-on", "")
+		testchildBin, "record", file, "-exit-on", "", "-ignore", "SIGCONT")
 	waitReady(t, file)
 
 	p.signal(syscall.SIGTERM) // start the delay
@@ -100,6 +103,32 @@ func TestSecondStopRequestSkipsAhead(t *testing.T) {
 
 	if got, want := p.wait(10*time.Second), 128+int(syscall.SIGKILL); got != want {
 		t.Errorf("exit status = %d, want %d", got, want)
+	}
+}
+
+func TestStopResumesStoppedChild(t *testing.T) {
+	// SIGTSTP keeps its default action in the child, so the forwarded SIGTSTP
+	// stops it, as it stops an nginx master.
+	file := filepath.Join(t.TempDir(), "signals")
+	p := startInit(t, []string{"NGINIT_STOP_TIMEOUT=60s", "NGINIT_KILL_GRACE=60s"},
+		testchildBin, "record", file, "-default", "SIGTSTP")
+	child := waitReady(t, file)
+
+	p.signal(syscall.SIGTSTP)
+	waitFor(t, 10*time.Second, "the child to be stopped", func() bool {
+		return processState(child) == "T"
+	})
+
+	p.signal(syscall.SIGTERM)
+	requested := time.Now()
+	if got := p.wait(10 * time.Second); got != 0 {
+		t.Errorf("exit status = %d, want 0 from the child's graceful exit", got)
+	}
+	if got := time.Since(requested); got > 5*time.Second {
+		t.Errorf("child exited %s after the stop request, want well before the 60s stop timeout", got)
+	}
+	if got := recorded(file); len(got) == 0 || got[0] != "SIGQUIT" {
+		t.Errorf("child recorded %q, want SIGQUIT first", got)
 	}
 }
 

@@ -25,10 +25,21 @@ func ModuleRoot() (string, error) {
 
 // BuildNginit builds ./cmd/nginit of the module at moduleRoot into dir the
 // way the image does: static, trimmed and stripped. It returns the binary's
-// path, or an error that includes the compiler's output.
+// path, or an error that includes the compiler's output. The binary reports
+// nginit's default version, "dev".
 func BuildNginit(moduleRoot, dir string) (string, error) {
+	return BuildNginitVersion(moduleRoot, dir, "")
+}
+
+// BuildNginitVersion is BuildNginit with main.version set to version, as the
+// Makefile sets it with -ldflags -X. An empty version keeps the default.
+func BuildNginitVersion(moduleRoot, dir, version string) (string, error) {
+	ldflags := "-s -w"
+	if version != "" {
+		ldflags += " -X main.version=" + version
+	}
 	out := filepath.Join(dir, "nginit")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./cmd/nginit")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags="+ldflags, "-o", out, "./cmd/nginit")
 	cmd.Dir = moduleRoot
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	var output bytes.Buffer

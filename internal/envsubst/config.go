@@ -40,6 +40,11 @@ type Config struct {
 	// Filter selects the environment variables that templates may use. A
 	// nil Filter selects every variable.
 	Filter *Filter
+	// RuntimeDir is nginit's runtime directory, or "" for none. An output
+	// directory that is its default there, conf.d or stream-conf.d inside
+	// RuntimeDir, holds only rendered files, so Render removes the files in
+	// it that no template renders to any more.
+	RuntimeDir string
 }
 
 // LoadConfig reads the NGINX_ENVSUBST_* variables with lookupEnv (os.LookupEnv
@@ -60,6 +65,7 @@ func LoadConfig(lookupEnv func(string) (string, bool), runtimeDir string) (Confi
 		OutputDir:       get(envOutputDir, filepath.Join(runtimeDir, defaultOutputName)),
 		StreamSuffix:    get(envStreamSuffix, defaultStreamSuffix),
 		StreamOutputDir: get(envStreamOutputDir, filepath.Join(runtimeDir, defaultStreamOutput)),
+		RuntimeDir:      runtimeDir,
 	}
 
 	for _, dir := range []struct{ name, value string }{

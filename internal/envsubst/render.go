@@ -38,17 +38,23 @@ type Rendered struct {
 // because in a Kubernetes ConfigMap volume they are internal copies (..data
 // and its timestamped target). The symlinks that point into them are followed.
 //
+// Before rendering, the files that no template renders to any more are
+// removed from the default output directories inside c.RuntimeDir, even when
+// no template is left. An output directory set elsewhere is only written to.
+//
 // Each output directory is created when missing, and each file is written
 // atomically without following symlinks. Failures of single templates are
 // collected and returned together with the templates that did render.
-//
-// NOTE: files rendered by an earlier start into the same output directory
-// stay there when their template is removed. nginit's default output
-// directories are on tmpfs, which a container restart normally clears.
 func Render(c Config, environ []string) ([]Rendered, error) {
 	templates, err := findTemplates(c)
-	if err != nil || len(templates) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	if err := removeStale(c, templates); err != nil {
+		return nil, err
+	}
+	if len(templates) == 0 {
+		return nil, nil
 	}
 
 	vars := DefinedVars(environ, c.Filter)

@@ -232,6 +232,9 @@ func TestLoadConfig(t *testing.T) {
 		c.StreamSuffix != ".stream-template" || c.StreamOutputDir != "/tmp/nginit/stream-conf.d" || c.Filter != nil {
 		t.Errorf("LoadConfig(no variables) = %+v, want the defaults", c)
 	}
+	if c.RuntimeDir != "/tmp/nginit" {
+		t.Errorf("RuntimeDir = %q, want /tmp/nginit", c.RuntimeDir)
+	}
 
 	env = map[string]string{envOutputDir: "", envSuffix: ".tpl", envFilter: "^APP_"}
 	c, err = LoadConfig(lookup, "/tmp/nginit")

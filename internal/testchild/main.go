@@ -68,6 +68,7 @@ func record(args []string) {
 	exitOn := fs.String("exit-on", "SIGTERM,SIGQUIT", "signals that end the process after they are recorded")
 	exitCode := fs.Int("exit-code", 0, "exit status after a signal in -exit-on")
 	ignore := fs.String("ignore", "", "signals set to SIG_IGN, so they are never delivered")
+	keepDefault := fs.String("default", "", "signals left at their default action, such as SIGTSTP, which then stops the process")
 	orphans := fs.Int("orphans", 0, "orphans to leave before ready: an intermediate child starts them and exits")
 	workerFile := fs.String("worker", "", "start a worker in this process group that records to this file (and never exits on a signal)")
 	sendParent := fs.String("send-parent", "", "signals to send to the parent once ready, each after the previous one came back")
@@ -84,7 +85,7 @@ func record(args []string) {
 		sig := syscall.Signal(n)
 		switch {
 		case sig == syscall.SIGKILL, sig == syscall.SIGSTOP, sig == syscall.SIGURG, sig == syscall.SIGPROF, sig == syscall.SIGCHLD, n >= 32 && n <= 34:
-		case contains(parseSignals(*ignore), sig):
+		case contains(parseSignals(*ignore), sig), contains(parseSignals(*keepDefault), sig):
 		default:
 			signal.Notify(ch, sig)
 		}

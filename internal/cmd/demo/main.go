@@ -1,12 +1,19 @@
 // Command demo serves the example site from a container with nginit as PID 1,
 // the way the image runs it: uid 101, read-only root, no capabilities. It
-// builds nginit, assembles the root filesystem from the host's nginx and
-// runs it with runc at http://127.0.0.1:8080 until SIGINT or SIGTERM.
+// builds nginit with the version from `git describe --always --dirty`, as the
+// Makefile does, assembles the root filesystem from the host's nginx and runs
+// it with runc at http://127.0.0.1:8080 until SIGINT or SIGTERM. It exits 0
+// when the container then stops with status 0.
 //
 //	go run ./internal/cmd/demo [-nginit PATH]
 //
 // It needs root, runc and nginx. As root, it installs runc and nginx with
 // apt-get when they are missing.
+//
+// NOTE: `go run` itself exits with status 1 after a Ctrl-C, whatever the demo
+// returns, because cmd/go sets that status when it receives SIGINT (Go 1.26,
+// cmd/go/internal/work/exec.go). Build the demo and run the binary to see its
+// own status.
 package main
 
 import (
@@ -57,8 +64,9 @@ func run() error {
 
 	nginit := *prebuilt
 	if nginit == "" {
-		fmt.Println("building nginit")
-		if nginit, err = containertest.BuildNginit(root, dir); err != nil {
+		version := gitVersion(root)
+		fmt.Printf("building nginit %s\n", version)
+		if nginit, err = containertest.BuildNginitVersion(root, dir, version); err != nil {
 			return err
 		}
 	}
@@ -95,10 +103,15 @@ func run() error {
 
 	select {
 	case sig := <-stop:
-		fmt.Printf("received %v: sending SIGTERM to the container\n", sig)
-		if err := c.Kill("TERM"); err != nil {
+		status, err := stopContainer(c, selfStopGrace, stopTimeout)
+		if err != nil {
 			return err
 		}
+		if status != 0 {
+			return fmt.Errorf("container %s exited with status %d after %v", c.ID, status, sig)
+		}
+		fmt.Printf("stopped by %v: the container exited with status 0\n", sig)
+		return nil
 	case <-c.Done():
 	}
 
@@ -106,11 +119,25 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("container exited with status %d\n", status)
 	if status != 0 {
 		return fmt.Errorf("container %s exited with status %d", c.ID, status)
 	}
+	fmt.Println("the container exited with status 0")
 	return nil
+}
+
+// gitVersion returns the version that the Makefile builds nginit with: the
+// output of `git describe --always --dirty` in root, or "dev" when git or
+// the repository is missing.
+func gitVersion(root string) string {
+	cmd := exec.Command("git", "describe", "--always", "--dirty")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	version := strings.TrimSpace(string(out))
+	if err != nil || version == "" || strings.ContainsAny(version, " \t\n") {
+		return "dev"
+	}
+	return version
 }
 
 // installPrerequisites installs runc and nginx with apt-get when they are

@@ -1,0 +1,69 @@
+package e2e
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestNginitRejectsSetuidRootCopy(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create a setuid-root file and to start a process as uid 101")
+	}
+
+	// t.TempDir is mode 0700, which uid 101 cannot search, so the copy goes
+	// into a directory of its own that everyone can search.
+	dir, err := os.MkdirTemp("", "nginit-setuid-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	binary, err := os.ReadFile(builtNginit(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(dir, "nginit")
+	if err := os.WriteFile(copyPath, binary, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(copyPath, 0o755|os.ModeSetuid); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(copyPath, "--", "/bin/true")
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 101, Gid: 101}}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("setuid-root nginit still running after 10s")
+	}
+
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != exitRoot {
+		t.Errorf("setuid-root nginit as uid 101: %v, want exit status %d", err, exitRoot)
+	}
+	for _, part := range []string{"the setuid bit", "mode 4755", "-rwsr-xr-x", "chmod ug-s " + copyPath} {
+		if !strings.Contains(stderr.String(), part) {
+			t.Errorf("stderr = %q, want it to contain %q", stderr.String(), part)
+		}
+	}
+}
