@@ -33,8 +33,11 @@ test-unit:
 
 # Serve examples/site at http://127.0.0.1:8080 from a read-only runc container
 # with nginit as PID 1, until interrupted.
+# Built, then run, rather than go run: go run exits 1 on Ctrl-C whatever the
+# demo returns.
 demo:
-	$(GO) run ./internal/cmd/demo
+	$(GO) build -o bin/demo ./internal/cmd/demo
+	./bin/demo
 
 # Benchmarks against tini, dumb-init and catatonit, about 10 minutes on 2
 # cores; needs root. Raw results and summaries go to out/bench.

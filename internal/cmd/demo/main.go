@@ -5,15 +5,13 @@
 // it with runc at http://127.0.0.1:8080 until SIGINT or SIGTERM. It exits 0
 // when the container then stops with status 0.
 //
-//	go run ./internal/cmd/demo [-nginit PATH]
+//	make demo    (go build -o bin/demo ./internal/cmd/demo && ./bin/demo [-nginit PATH])
 //
 // It needs root, runc and nginx. As root, it installs runc and nginx with
-// apt-get when they are missing.
-//
-// NOTE: `go run` itself exits with status 1 after a Ctrl-C, whatever the demo
-// returns, because cmd/go sets that status when it receives SIGINT (Go 1.26,
-// cmd/go/internal/work/exec.go). Build the demo and run the binary to see its
-// own status.
+// apt-get when they are missing. `make demo` builds the demo and runs the
+// binary, because `go run` exits with status 1 after a Ctrl-C whatever the
+// demo returns: cmd/go sets that status when it receives SIGINT (Go 1.26,
+// cmd/go/internal/work/exec.go).
 package main
 
 import (
