@@ -31,6 +31,18 @@ func checkConfig(r *Report, in Input) {
 		})
 	}
 
+	for _, dup := range in.Plan.Duplicates {
+		param := strings.Join(append([]string{dup.Param.Name}, dup.Param.Args...), " ") + ";"
+		r.add(Finding{
+			Check:    "config.duplicate",
+			Severity: Error,
+			Subject:  fmt.Sprintf("%s (%s and command line -g)", dup.Name, dup.Config.Source()),
+			Message: fmt.Sprintf("set both in the command's -g %q and in the configuration; nginx reads -g first and then stops at the configuration's one with: %q directive is duplicate",
+				param, dup.Name),
+			Fix: fmt.Sprintf("remove %s from the configuration at %s, or remove %q from the -g argument of the image's CMD", dup.Name, dup.Config.Source(), param),
+		})
+	}
+
 	facts := in.Plan.Facts
 	if d := facts.User; d != nil {
 		r.add(Finding{
