@@ -198,7 +198,7 @@ func (wc *writeCheck) fail(w nginxconf.Write, err error) {
 	case errors.Is(err, fsprep.ErrWorldWritable):
 		f.Check = "write.world-writable"
 		f.Message = fmt.Sprintf("%v; any user could replace the files nginx writes there", err)
-		f.Fix = "chmod +t on the directory in the image (as /tmp has), or a tmpfs mount with mode 1777"
+		f.Fix = "chmod +t (as /tmp has) or chmod o-w on that directory in the image, or mount a tmpfs with mode 1777 there; or point the directive at a directory under /tmp"
 	case errors.Is(err, unix.EROFS):
 		f.Message = err.Error()
 		var prepErr *fsprep.Error

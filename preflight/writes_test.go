@@ -1,0 +1,90 @@
+package preflight
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type reportedFinding = struct{ Check, Severity, Subject, Message, Fix string }
+
+// reportAsRuntimeUser writes conf, with FIXTURE replaced by dir, as
+// dir/nginx.conf and returns the findings of Run as the runtime user with
+// Debian's build.
+func reportAsRuntimeUser(t *testing.T, dir, conf string) []reportedFinding {
+	t.Helper()
+	confPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confPath, []byte(strings.ReplaceAll(conf, "FIXTURE", dir)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got decodedResult
+	runAsRuntimeUser(t, "errorLog", &got, confPath, debianBuild)
+	return got.Report.Findings
+}
+
+// findingFor returns the finding of check whose subject contains path.
+func findingFor(findings []reportedFinding, check, path string) (reportedFinding, bool) {
+	for _, f := range findings {
+		if f.Check == check && strings.Contains(f.Subject, path+" ") {
+			return f, true
+		}
+	}
+	return reportedFinding{}, false
+}
+
+// mkdirs creates each directory below dir with its mode, owned by root.
+func mkdirs(t *testing.T, dir string, modes map[string]os.FileMode) {
+	t.Helper()
+	for name, mode := range modes {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestWorldWritableTempPaths(t *testing.T) {
+	dir := fixtureDir(t)
+	mkdirs(t, dir, map[string]os.FileMode{
+		"open_temp": 0o777,
+		"open":      0o777,
+		"sticky":    os.ModeSticky | 0o777,
+	})
+	findings := reportAsRuntimeUser(t, dir, `events {}
+http {
+    access_log off;
+    client_body_temp_path FIXTURE/open_temp;
+    proxy_temp_path FIXTURE/open/proxy_temp;
+    proxy_cache_path FIXTURE/open/cache keys_zone=c:1m;
+    fastcgi_temp_path FIXTURE/sticky/fastcgi_temp;
+    uwsgi_temp_path FIXTURE/sticky/uwsgi_temp;
+    scgi_temp_path FIXTURE/sticky/scgi_temp;
+}
+`)
+
+	for _, path := range []string{"open_temp", "open/proxy_temp", "open/cache"} {
+		f, ok := findingFor(findings, "write.world-writable", filepath.Join(dir, path))
+		if !ok {
+			t.Errorf("no write.world-writable finding for %s; findings: %+v", path, findings)
+			continue
+		}
+		if f.Severity != "error" || f.Fix == "" {
+			t.Errorf("write.world-writable for %s = %s with fix %q, want an error with a fix", path, f.Severity, f.Fix)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "open/proxy_temp")); err == nil {
+		t.Errorf("%s/open/proxy_temp was created inside a world-writable directory without the sticky bit", dir)
+	}
+	for _, path := range []string{"sticky/fastcgi_temp", "sticky/uwsgi_temp", "sticky/scgi_temp"} {
+		if f, ok := findingFor(findings, "write.world-writable", filepath.Join(dir, path)); ok {
+			t.Errorf("write.world-writable for %s below a sticky 1777 directory: %+v", path, f)
+		}
+		if _, ok := findingFor(findings, "write.created", filepath.Join(dir, path)); !ok {
+			t.Errorf("no write.created finding for %s below a sticky 1777 directory", path)
+		}
+	}
+}
