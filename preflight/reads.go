@@ -143,6 +143,7 @@ func addWalkFindings(r *Report, read nginxconf.Read, rep fsprep.WalkReport) {
 			Severity: severityOf(f.Kind.Severity()),
 			Subject:  f.Path,
 			Message:  f.Detail,
+			Fix:      f.Fix,
 		}
 		if f.Mode != 0 {
 			finding.Subject = fmt.Sprintf("%s (owner uid %d gid %d, mode %s)", f.Path, f.Owner, f.Group, fsprep.FormatMode(f.Mode))
