@@ -62,3 +62,60 @@ func TestCheckConfigDuplicate(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckConfigIncludeProblems(t *testing.T) {
+	dir := fixtureDir(t)
+	for name, body := range map[string]string{
+		"secret.conf": "",
+		"loop.conf":   "include FIXTURE/loop.conf;\n",
+		"a.conf":      "include FIXTURE/b.conf;\n",
+		"b.conf":      "include FIXTURE/a.conf;\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.ReplaceAll(body, "FIXTURE", dir)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(filepath.Join(dir, "secret.conf"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	findings := reportAsRuntimeUser(t, dir, `include FIXTURE/missing.conf;
+include FIXTURE/secret.conf;
+include FIXTURE/loop.conf;
+include FIXTURE/a.conf;
+events {}
+`)
+
+	tests := []struct {
+		file      string
+		wantCheck string
+		wantText  string
+	}{
+		{file: "missing.conf", wantCheck: "config.missing-include", wantText: "no such file"},
+		{file: "secret.conf", wantCheck: "read.unreadable", wantText: "owner uid 0 gid 0, mode 0600"},
+		{file: "loop.conf", wantCheck: "config.include-loop", wantText: "loop.conf includes " + dir + "/loop.conf"},
+		{file: "a.conf", wantCheck: "config.include-loop", wantText: "a.conf includes " + dir + "/b.conf includes " + dir + "/a.conf"},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(dir, tt.file)
+		var got []reportedFinding
+		for _, f := range findings {
+			if strings.Contains(f.Subject, path+" ") {
+				got = append(got, f)
+			}
+		}
+		if len(got) != 1 {
+			t.Errorf("findings about %s = %+v, want one %s", tt.file, got, tt.wantCheck)
+			continue
+		}
+		f := got[0]
+		if f.Check != tt.wantCheck {
+			t.Errorf("finding about %s = %s, want %s", tt.file, f.Check, tt.wantCheck)
+		}
+		if !strings.Contains(f.Message, tt.wantText) {
+			t.Errorf("%s message = %q, want it to contain %q", tt.file, f.Message, tt.wantText)
+		}
+		if tt.wantCheck != "config.missing-include" && strings.Contains(f.Fix, "add the file to the image") {
+			t.Errorf("%s fix = %q, the fix for a missing file", tt.file, f.Fix)
+		}
+	}
+}

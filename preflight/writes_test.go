@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nginit/nginit/nginxconf"
 )
 
 type reportedFinding = struct{ Check, Severity, Subject, Message, Fix string }
@@ -18,9 +20,35 @@ func reportAsRuntimeUser(t *testing.T, dir, conf string) []reportedFinding {
 	if err := os.WriteFile(confPath, []byte(strings.ReplaceAll(conf, "FIXTURE", dir)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var got decodedResult
-	runAsRuntimeUser(t, "errorLog", &got, confPath, debianBuild)
-	return got.Report.Findings
+	var got struct{ Findings []reportedFinding }
+	runAsRuntimeUser(t, "report", &got, confPath)
+	return got.Findings
+}
+
+func init() {
+	// report runs every check on the configuration args[0] with Debian's
+	// build, as the runtime user, with the parse errors, as a start does.
+	childFuncs["report"] = func(args []string) (any, error) {
+		bi, err := nginxconf.ParseBuildInfo(strings.NewReader(debianBuild))
+		if err != nil {
+			return nil, err
+		}
+		cmd, err := nginxconf.ParseCommandLine([]string{"nginx", "-c", args[0]})
+		if err != nil {
+			return nil, err
+		}
+		cfg, cfgErr := nginxconf.ParseFile(args[0], filepath.Dir(args[0]))
+		if cfg == nil {
+			return nil, cfgErr
+		}
+		return Run(Input{
+			Process:               Process{UID: runtimeUID, GID: runtimeGID, IsPID1: true, NoNewPrivs: true},
+			Plan:                  nginxconf.Analyze(cfg, cmd, bi),
+			ConfigErr:             cfgErr,
+			Tmpfs:                 TmpfsOff,
+			UnprivilegedPortStart: 1024,
+		}), nil
+	}
 }
 
 // findingFor returns the finding of check whose subject contains path.
