@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nginit/nginit/nginxconf"
+	"golang.org/x/sys/unix"
 )
 
 type reportedFinding = struct{ Check, Severity, Subject, Message, Fix string }
@@ -114,5 +115,89 @@ http {
 		if _, ok := findingFor(findings, "write.created", filepath.Join(dir, path)); !ok {
 			t.Errorf("no write.created finding for %s below a sticky 1777 directory", path)
 		}
+	}
+}
+
+func TestMountTarget(t *testing.T) {
+	wc := &writeCheck{staticRoots: []string{"/usr/share/nginx/html", "/srv/www/site"}}
+	tests := []struct {
+		path   string
+		want   string
+		wantOK bool
+	}{
+		{path: "/run/nginx.pid", want: "/run", wantOK: true},
+		{path: "/var/run/nginx.pid", want: "/var/run", wantOK: true},
+		{path: "/var/cache/nginx/client_temp", want: "/var/cache/nginx", wantOK: true},
+		{path: "/var/lib/nginx/body", want: "/var/lib/nginx", wantOK: true},
+		{path: "/var/log/nginx/error.log", want: "/var/log/nginx", wantOK: true},
+		{path: "/tmp/nginx/client_temp", want: "/tmp", wantOK: true},
+		{path: "/data/nginx/proxy_temp", want: "/data/nginx", wantOK: true},
+		{path: "/usr/share/nginx/x.pid"}, // holds the web root
+		{path: "/usr/share/x.pid"},       // a shared image directory
+		{path: "/etc/nginx.pid"},         // a shared image directory
+		{path: "/nginx.pid"},             // the root directory
+		{path: "/srv/www/proxy_temp"},    // holds a static root
+		{path: "/opt/app/logs/access.log", want: "/opt/app/logs", wantOK: true},
+	}
+	for _, tt := range tests {
+		got, ok := wc.mountTarget(tt.path)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("mountTarget(%s) = %q, %t, want %q, %t", tt.path, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestFailNeverMountsOverSharedDir(t *testing.T) {
+	wc := &writeCheck{report: &Report{}, staticRoots: []string{"/usr/share/nginx/html"}}
+	for _, err := range []error{
+		&os.PathError{Op: "open", Path: "/usr/share/nginx/x.pid", Err: unix.EROFS},
+		&os.PathError{Op: "open", Path: "/usr/share/nginx/x.pid", Err: unix.EACCES},
+	} {
+		wc.report.Findings = nil
+		wc.fail(nginxconf.Write{Kind: nginxconf.WritePIDFile, Path: "/usr/share/nginx/x.pid", Directive: "pid", Source: "nginx.conf:1"}, err)
+		f := wc.report.Findings[0]
+		if strings.Contains(f.Fix, "tmpfs") || strings.Contains(f.Fix, "emptyDir") || strings.Contains(f.Fix, "chgrp") {
+			t.Errorf("fix for %v = %q, want no mount over or change of /usr/share", err, f.Fix)
+		}
+		if !strings.Contains(f.Fix, "pid /tmp/nginx.pid;") {
+			t.Errorf("fix for %v = %q, want a pid under /tmp", err, f.Fix)
+		}
+	}
+
+	wc.report.Findings = nil
+	w := nginxconf.Write{Kind: nginxconf.WriteTempDir, Path: "/usr/share/nginx/client_temp", Directive: "client_body_temp_path", Source: "nginx.conf:2"}
+	wc.fail(w, &os.PathError{Op: "mkdir", Path: w.Path, Err: unix.EROFS})
+	if f := wc.report.Findings[0]; !strings.Contains(f.Fix, "client_body_temp_path /tmp/nginx/client_temp;") || strings.Contains(f.Fix, "--tmpfs") {
+		t.Errorf("fix for a temp dir beside the web root = %q, want it moved under /tmp", f.Fix)
+	}
+}
+
+func TestFixAllSkippedWhenTmpWritable(t *testing.T) {
+	wc := &writeCheck{report: &Report{}, failed: []nginxconf.Write{
+		{Kind: nginxconf.WriteTempDir, Path: "/tmp/a_temp", Directive: "proxy_temp_path"},
+		{Kind: nginxconf.WriteTempDir, Path: "/tmp/b_temp", Directive: "scgi_temp_path"},
+	}}
+	if !tmpWritable() {
+		t.Skip("/tmp is not writable here")
+	}
+	wc.fixAll()
+	if len(wc.report.Findings) != 0 {
+		t.Errorf("fixAll for paths already under a writable /tmp = %+v, want nothing", wc.report.Findings)
+	}
+}
+
+func init() {
+	childFuncs["describeMount"] = func(args []string) (any, error) {
+		return describeMount(args[0]), nil
+	}
+}
+
+func TestDescribeMountBelowUnsearchableDir(t *testing.T) {
+	dir := fixtureDir(t)
+	mkdirs(t, dir, map[string]os.FileMode{"private": 0o700})
+	var got string
+	runAsRuntimeUser(t, "describeMount", &got, filepath.Join(dir, "private", "client_temp"))
+	if strings.Contains(got, "unknown mount") || got == "" {
+		t.Errorf("describeMount below a root-owned 0700 directory = %q, want the mount of its nearest reachable ancestor", got)
 	}
 }
