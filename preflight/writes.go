@@ -185,7 +185,7 @@ func (wc *writeCheck) onTmpfs(path, subj string) {
 		Check:    "write.not-tmpfs",
 		Severity: severity,
 		Subject:  subj,
-		Message:  fmt.Sprintf("%s is on %s, not on tmpfs: temp files then go to the container's writable layer or a persistent volume", path, m),
+		Message:  fmt.Sprintf("%s is on %s, not on tmpfs: temp files then go to the container's writable layer or a persistent volume", path, m.Summary()),
 		Fix:      "docker run --tmpfs /tmp, or an emptyDir: {medium: Memory} volume at /tmp in Kubernetes; NGINIT_TMPFS=off silences this",
 	})
 }
@@ -196,7 +196,6 @@ func (wc *writeCheck) fail(w nginxconf.Write, err error) {
 		wc.failed = append(wc.failed, w)
 	}
 	f := Finding{Check: "write.not-writable", Severity: Error, Subject: subject(w)}
-	mount := describeMount(w.Path)
 
 	switch {
 	case errors.Is(err, fsprep.ErrSymlink):
@@ -208,18 +207,14 @@ func (wc *writeCheck) fail(w nginxconf.Write, err error) {
 		f.Message = fmt.Sprintf("%v; any user could replace the files nginx writes there", err)
 		f.Fix = "chmod +t (as /tmp has) or chmod o-w on that directory in the image, or mount a tmpfs with mode 1777 there; or point the directive at a directory under /tmp"
 	case errors.Is(err, unix.EROFS):
-		f.Message = err.Error()
-		var prepErr *fsprep.Error
-		if !errors.As(err, &prepErr) || prepErr.Mount == nil {
-			f.Message = fmt.Sprintf("%v: the path is on a read-only filesystem (%s)", err, mount)
-		}
+		f.Message = withMount(err, w.Path, false)
 		if target, ok := wc.mountTarget(w.Path); ok {
 			f.Fix = fmt.Sprintf("put it under a writable mount: docker run --tmpfs %[1]s, or an emptyDir: {medium: Memory} volume mounted at %[1]s", target)
 		} else {
 			f.Fix = moveUnderTmp(w)
 		}
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM), errors.Is(err, fsprep.ErrForeignOwner):
-		f.Message = fmt.Sprintf("%v; the path is on %s", err, mount)
+		f.Message = withMount(err, w.Path, true)
 		f.Fix = wc.permissionFix(w)
 	default:
 		f.Message = err.Error()
@@ -326,21 +321,43 @@ func pathUnder(path, dir string) bool {
 	return path == dir || strings.HasPrefix(path, strings.TrimSuffix(dir, "/")+"/")
 }
 
-// describeMount names the mount that backs path, for a finding. When the
-// runtime user cannot reach path, as below a root-owned 0700 directory, it
-// describes the nearest ancestor it can open.
-func describeMount(path string) string {
-	var firstErr error
+// withMount returns err's text followed by the mount that backs path,
+// saying nothing twice: the mount is left out when err names it already,
+// and its root's owner and mode when err states them for the same
+// directory. The owner and mode are added only when withOwner is set,
+// since they explain a permission problem but not a read-only mount.
+func withMount(err error, path string, withOwner bool) string {
+	text := err.Error()
+	var prepErr *fsprep.Error
+	m, ok := fsprep.MountInfo{}, false
+	if errors.As(err, &prepErr) && prepErr.Mount != nil {
+		m, ok = *prepErr.Mount, true
+	} else {
+		m, ok = mountOf(path)
+	}
+	if !ok {
+		return text + "; the path is on an unknown mount"
+	}
+	if strings.Contains(text, m.Summary()) {
+		return text
+	}
+	desc := m.Summary()
+	if root := m.RootOwnership(); withOwner && root != "" && !strings.Contains(text, strings.TrimPrefix(root, "mount root ")) {
+		desc += ", " + root
+	}
+	return text + "; the path is on " + desc
+}
+
+// mountOf returns the mount that backs path. When the runtime user cannot
+// reach path, as below a root-owned 0700 directory, it returns the mount of
+// the nearest ancestor it can open.
+func mountOf(path string) (fsprep.MountInfo, bool) {
 	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
-		m, err := fsprep.MountOf(p)
-		if err == nil {
-			return m.String()
-		}
-		if firstErr == nil {
-			firstErr = err
+		if m, err := fsprep.MountOf(p); err == nil {
+			return m, true
 		}
 		if p == "/" || p == "." {
-			return "an unknown mount (" + firstErr.Error() + ")"
+			return fsprep.MountInfo{}, false
 		}
 	}
 }

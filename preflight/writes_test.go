@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nginit/nginit/fsprep"
 	"github.com/nginit/nginit/nginxconf"
 	"golang.org/x/sys/unix"
 )
@@ -187,17 +188,81 @@ func TestFixAllSkippedWhenTmpWritable(t *testing.T) {
 }
 
 func init() {
-	childFuncs["describeMount"] = func(args []string) (any, error) {
-		return describeMount(args[0]), nil
+	childFuncs["mountOf"] = func(args []string) (any, error) {
+		m, ok := mountOf(args[0])
+		if !ok {
+			return "", nil
+		}
+		return m.String(), nil
 	}
 }
 
-func TestDescribeMountBelowUnsearchableDir(t *testing.T) {
+func TestMountOfBelowUnsearchableDir(t *testing.T) {
 	dir := fixtureDir(t)
 	mkdirs(t, dir, map[string]os.FileMode{"private": 0o700})
 	var got string
-	runAsRuntimeUser(t, "describeMount", &got, filepath.Join(dir, "private", "client_temp"))
-	if strings.Contains(got, "unknown mount") || got == "" {
-		t.Errorf("describeMount below a root-owned 0700 directory = %q, want the mount of its nearest reachable ancestor", got)
+	runAsRuntimeUser(t, "mountOf", &got, filepath.Join(dir, "private", "client_temp"))
+	if got == "" {
+		t.Errorf("mountOf below a root-owned 0700 directory = %q, want the mount of its nearest reachable ancestor", got)
+	}
+}
+
+func TestWithMountSaysNothingTwice(t *testing.T) {
+	mount := &fsprep.MountInfo{FSType: "tmpfs", HasEntry: true, Entry: fsprep.MountEntry{MountPoint: "/run"},
+		RootOwner: 0, RootGroup: 0, RootMode: os.ModeDir | 0o755}
+	tests := []struct {
+		name      string
+		err       error
+		withOwner bool
+		want      string
+	}{
+		{
+			name: "owner already in the error",
+			err: &fsprep.Error{Op: "probe dir", Path: "/run", Reason: "not writable by uid 101 gid 101 (owner uid 0 gid 0, mode 0755 drwxr-xr-x)",
+				Err: unix.EACCES, Mount: mount},
+			withOwner: true,
+			want:      "probe dir /run: not writable by uid 101 gid 101 (owner uid 0 gid 0, mode 0755 drwxr-xr-x): permission denied; the path is on tmpfs on /run (rw)",
+		},
+		{
+			name:      "owner of another directory",
+			err:       &fsprep.Error{Op: "probe dir", Path: "/run/x", Reason: "not writable by uid 101 gid 101 (owner uid 5 gid 5, mode 0700 drwx------)", Err: unix.EACCES, Mount: mount},
+			withOwner: true,
+			want:      "probe dir /run/x: not writable by uid 101 gid 101 (owner uid 5 gid 5, mode 0700 drwx------): permission denied; the path is on tmpfs on /run (rw), mount root owner uid 0 gid 0, mode 0755 drwxr-xr-x",
+		},
+		{
+			name: "mount already in the error",
+			err:  &fsprep.Error{Op: "probe dir", Path: "/run", Reason: "read-only filesystem " + mount.String(), Err: unix.EROFS, Mount: mount},
+			want: "probe dir /run: read-only filesystem tmpfs on /run (rw), mount root owner uid 0 gid 0, mode 0755 drwxr-xr-x: read-only file system",
+		},
+		{
+			name: "read-only without owner",
+			err:  &fsprep.Error{Op: "prepare dir", Path: "/run/x", Reason: "read-only filesystem at /run", Err: unix.EROFS, Mount: mount},
+			want: "prepare dir /run/x: read-only filesystem at /run: read-only file system; the path is on tmpfs on /run (rw)",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := withMount(tt.err, "/run/x", tt.withOwner); got != tt.want {
+				t.Errorf("withMount =\n  %s\nwant\n  %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNotTmpfsNamesNoOwner(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := fsprep.MountOf(wd); err != nil || m.FSType == "tmpfs" || m.FSType == "ramfs" {
+		t.Skipf("%s is on tmpfs or has no mount: %v", wd, err)
+	}
+	wc := &writeCheck{report: &Report{}, tmpfs: TmpfsWarn}
+	wc.onTmpfs(wd, "temp dir "+wd)
+	if len(wc.report.Findings) != 1 {
+		t.Fatalf("onTmpfs(%s) = %+v, want one write.not-tmpfs", wd, wc.report.Findings)
+	}
+	if msg := wc.report.Findings[0].Message; strings.Contains(msg, "owner") {
+		t.Errorf("write.not-tmpfs message = %q, want no owner, which reads like the path's", msg)
 	}
 }
