@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nginit/nginit/nginxconf"
 )
 
 func TestStaticFindingsHaveFix(t *testing.T) {
@@ -38,6 +40,42 @@ http {
 	for _, check := range []string{"static.unreadable-file", "static.unsearchable-dir"} {
 		if !seen[check] {
 			t.Errorf("no %s finding; findings: %+v", check, findings)
+		}
+	}
+}
+
+func TestWalkLimitCountsEntries(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a", "b", "c"} {
+		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var r Report
+	checkStaticRoot(&r, Input{WalkLimit: 2}, nginxconf.Read{Kind: nginxconf.ReadStaticRoot, Path: dir, Directive: "root", Source: "nginx.conf:1"})
+	found := false
+	for _, f := range r.Findings {
+		if f.Check != "static.walk-limit" {
+			continue
+		}
+		found = true
+		// Three directories and no file reach the limit, so it is not a
+		// number of files.
+		if strings.Contains(f.Message, "files") || strings.Contains(f.Fix, "files past") || !strings.Contains(f.Fix, "entries") {
+			t.Errorf("static.walk-limit = %q, fix %q, want the limit in directory entries", f.Message, f.Fix)
+		}
+	}
+	if !found {
+		t.Fatalf("no static.walk-limit finding for 3 directories with a limit of 2: %+v", r.Findings)
+	}
+
+	doc, err := os.ReadFile("../docs/checks.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(doc)) {
+		if strings.Contains(line, "`static.walk-limit`") && (!strings.Contains(line, "entries") || strings.Contains(line, "more files")) {
+			t.Errorf("docs/checks.md row %q does not describe the limit in directory entries", strings.TrimSpace(line))
 		}
 	}
 }
