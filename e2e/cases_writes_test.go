@@ -312,3 +312,25 @@ func procCmdline(t *testing.T, pid int) []string {
 	}
 	return strings.Split(strings.TrimSuffix(string(data), "\x00"), "\x00")
 }
+
+func TestFixAllUnderReadOnlyTmp(t *testing.T) {
+	requirePrerequisites(t)
+	t.Parallel()
+
+	// Every temp path is under /tmp already, but /tmp is the read-only
+	// root's own directory, so moving them to /tmp/nginx fixes nothing.
+	opts := caseOptions(t, siteConf("", tempPathsConf, ""))
+	opts.NoTmp = true
+	// runc gives a tmpfs over an image directory that directory's mode,
+	// so the runtime directory goes on a tmpfs at a new path.
+	opts.Tmpfs = []containertest.Tmpfs{{Path: "/scratch", Options: []string{"mode=1777"}}}
+	opts.Env = []string{"NGINIT_RUNTIME_DIR=/scratch/nginit"}
+	status, out := runToExit(t, opts)
+	assertRefused(t, status, out,
+		"temp dir /tmp/nginx/client_temp",
+		"check: write.fix-all",
+		"mount a writable /tmp: docker run --read-only --tmpfs /tmp")
+	if contains(out, "client_body_temp_path /tmp/nginx/client_temp;") {
+		t.Errorf("write.fix-all suggests moving /tmp/nginx/client_temp to where it already is")
+	}
+}

@@ -67,6 +67,8 @@ const prepareOp = "prepare dir"
 // when root owns the link and its directory, and that directory is not
 // writable by group or others, like /var/run -> /run in a base image;
 // its target is resolved by the same rules. Any other link is ErrSymlink.
+// A world-writable directory without the sticky bit on the way is
+// ErrWorldWritable, because any user could replace what lies below it.
 //
 // On the directory's descriptor, Prepare then rejects one that another uid
 // owns (ErrForeignOwner, unless d.Shared) and one that is world-writable

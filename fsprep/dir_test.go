@@ -64,6 +64,8 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 		{path: "groupwritable/", mode: 0o775},
 		{path: "groupwritable/run", linkTarget: "../tmp"},
 		{path: "file", mode: 0o644},
+		{path: "openparent/", mode: 0o777},
+		{path: "openparent/sub/", mode: 0o755},
 	})
 
 	tests := []struct {
@@ -89,6 +91,8 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 		{name: "foreign owner shared not writable", path: "tmp/foreign-shared-ro", mode: 0o700, shared: true, wantIs: "EACCES"},
 		{name: "world-writable own dir", path: "tmp/open", mode: 0o700, wantIs: "ErrWorldWritable"},
 		{name: "world-writable shared dir", path: "tmp/open-root", mode: 0o700, shared: true, wantIs: "ErrWorldWritable"},
+		{name: "world-writable parent", path: "openparent/new", mode: 0o700, wantIs: "ErrWorldWritable"},
+		{name: "world-writable grandparent", path: "openparent/sub/new", mode: 0o700, wantIs: "ErrWorldWritable"},
 		{name: "parent not writable", path: "rootonly/x", mode: 0o700, wantIs: "EACCES"},
 		{name: "component is a file", path: "file/x", mode: 0o700, wantIs: "ErrNotDirectory"},
 		{name: "setgid dropped by kernel", path: "sgid-root/x", mode: 0o2770, wantIs: "ErrModeNotApplied"},

@@ -115,37 +115,65 @@ type Finding struct {
 	Owner, Group uint32
 	Mode         os.FileMode
 
-	// Detail is the problem, the identity it affects, and the fix.
+	// Detail is the problem and the identity it affects.
 	Detail string
+
+	// Fix is the change that removes the problem.
+	Fix string
 }
 
 // String formats the finding as "error unreadable-file /srv/a.css (owner
-// uid 0 gid 0, mode 0600 -rw-------): detail".
+// uid 0 gid 0, mode 0600 -rw-------): detail; fix: fix".
 func (f Finding) String() string {
 	s := fmt.Sprintf("%s %s %s", f.Kind.Severity(), f.Kind, f.Path)
 	if f.Mode != 0 {
 		s += " (" + ownerReason(f.Owner, f.Group, f.Mode) + ")"
 	}
-	return s + ": " + f.Detail
+	s += ": " + f.Detail
+	if f.Fix != "" {
+		s += "; fix: " + f.Fix
+	}
+	return s
 }
 
 // findingDetail returns the standard Detail text of a kind for identity id.
 func findingDetail(kind FindingKind, id Identity) string {
 	switch kind {
 	case FindingUnreadableFile:
-		return fmt.Sprintf("not readable by %s, so nginx responds 403; make it readable by others (chmod o+r) or by a group of the runtime user (chgrp, chmod g+r)", id)
+		return fmt.Sprintf("not readable by %s, so nginx responds 403", id)
 	case FindingUnsearchableDir:
-		return fmt.Sprintf("not searchable by %s, so nginx responds 403 for everything below it; chmod o+x, or chgrp to a group of the runtime user and chmod g+x", id)
+		return fmt.Sprintf("not searchable by %s, so nginx responds 403 for everything below it", id)
 	case FindingUnreadableDir:
-		return fmt.Sprintf("not readable by %s: files are served but autoindex fails, and the walk did not check its contents; chmod o+r or g+r", id)
+		return fmt.Sprintf("not readable by %s: files are served but autoindex fails, and the walk did not check its contents", id)
 	case FindingUnsearchableAncestor:
-		return fmt.Sprintf("ancestor of the root not searchable by %s, so nothing in the root can be served; chmod o+x on it", id)
+		return fmt.Sprintf("ancestor of the root not searchable by %s, so nothing in the root can be served", id)
 	case FindingSpecialFile:
-		return "not a regular file; a FIFO blocks an nginx worker when opened, so remove it from the static root"
+		return "not a regular file; a FIFO blocks an nginx worker when opened"
 	case FindingWritable:
-		return fmt.Sprintf("writable by %s although nginx only reads it; a compromised worker could change served content, so chmod go-w or give it to another owner", id)
+		return fmt.Sprintf("writable by %s although nginx only reads it, so a compromised worker could change served content", id)
 	case FindingKernelDenied:
-		return "the mode allows it, but the kernel denied it: a security module (SELinux label, AppArmor profile), an ACL or an id-mapped mount; check the volume's label (:z or :Z in Docker) or the mount's idmap"
+		return "the mode allows it, but the kernel denied it: a security module (SELinux label, AppArmor profile), an ACL or an id-mapped mount"
 	}
 	return ""
+}
+
+// findingFixes are the fixes of each kind, in the words of a Dockerfile.
+var findingFixes = map[FindingKind]string{
+	FindingUnreadableFile:       "make it readable by others (chmod o+r) or by a group of the runtime user (chgrp, then chmod g+r)",
+	FindingUnsearchableDir:      "chmod o+x, or chgrp to a group of the runtime user and chmod g+x",
+	FindingUnreadableDir:        "chmod o+r, or chgrp to a group of the runtime user and chmod g+r",
+	FindingUnsearchableAncestor: "chmod o+x on that directory",
+	FindingSpecialFile:          "remove it from the static root",
+	FindingSymlinkOutside:       "copy the target into the root, or make sure it exists and is readable in the running container",
+	FindingDanglingSymlink:      "remove the link, or add its target to the image",
+	FindingWritable:             "chmod go-w, or copy the site into the image owned by another user (COPY without --chown gives root)",
+	FindingMissingIndex:         "add the index file, or serve / with try_files or autoindex",
+	FindingMountPoint:           "none if the volume is meant to replace the image's content; otherwise check that it contains the site",
+	FindingKernelDenied:         "check the volume's SELinux label (:z or :Z in Docker, seLinuxOptions in Kubernetes), the AppArmor profile, the ACLs and the mount's idmap",
+	FindingWalkError:            "make the path readable by the runtime user, or remove it from the static root",
+}
+
+// findingFix returns the standard Fix text of a kind.
+func findingFix(kind FindingKind) string {
+	return findingFixes[kind]
 }

@@ -36,9 +36,20 @@ type MountInfo struct {
 	RootMode             os.FileMode
 }
 
-// String describes the mount as "tmpfs on /tmp (rw,nosuid,nodev), root
-// owner uid 0 gid 0, mode 1777 drwxrwxrwt".
+// String describes the mount as "tmpfs on /tmp (rw,nosuid,nodev), mount
+// root owner uid 0 gid 0, mode 1777 drwxrwxrwt". The owner and mode are
+// those of the mount point, not of a path below it.
 func (m MountInfo) String() string {
+	s := m.Summary()
+	if m.RootMode != 0 {
+		s += ", " + m.RootOwnership()
+	}
+	return s
+}
+
+// Summary describes the mount without its root's owner and mode, as
+// "tmpfs on /tmp (rw,nosuid,nodev)".
+func (m MountInfo) Summary() string {
 	var flags []string
 	if m.ReadOnly {
 		flags = append(flags, "ro")
@@ -53,14 +64,19 @@ func (m MountInfo) String() string {
 			flags = append(flags, f.name)
 		}
 	}
-	s := fmt.Sprintf("%s (%s)", m.FSType, strings.Join(flags, ","))
 	if m.HasEntry {
-		s = fmt.Sprintf("%s on %s (%s)", m.FSType, m.Entry.MountPoint, strings.Join(flags, ","))
+		return fmt.Sprintf("%s on %s (%s)", m.FSType, m.Entry.MountPoint, strings.Join(flags, ","))
 	}
-	if m.RootMode != 0 {
-		s += ", root " + ownerReason(m.RootOwner, m.RootGroup, m.RootMode)
+	return fmt.Sprintf("%s (%s)", m.FSType, strings.Join(flags, ","))
+}
+
+// RootOwnership describes the mount point's owner and mode as "mount root
+// owner uid 0 gid 0, mode 1777 drwxrwxrwt", or "" when RootMode is zero.
+func (m MountInfo) RootOwnership() string {
+	if m.RootMode == 0 {
+		return ""
 	}
-	return s
+	return "mount root " + ownerReason(m.RootOwner, m.RootGroup, m.RootMode)
 }
 
 // MountOf returns the mount that holds path. It follows symbolic links in

@@ -80,6 +80,10 @@ func (o *dirOpener) openDir(unsafePath string) (fd int, path string, err error) 
 		}
 
 		childPath := filepath.Join(path, c.name)
+		if err := replaceableBelow(o.op, fd, path, childPath); err != nil {
+			unix.Close(fd)
+			return -1, "", err
+		}
 		next, err := o.openComponent(fd, c.name, childPath)
 		if err == nil {
 			unix.Close(fd)
@@ -140,6 +144,25 @@ func (o *dirOpener) openDir(unsafePath string) (fd int, path string, err error) 
 		queue = append(expanded, queue...)
 	}
 	return reopenReadable(fd, path)
+}
+
+// replaceableBelow returns ErrWorldWritable when the directory dirfd, at
+// path, is world-writable without the sticky bit. Any user may then rename
+// or remove childPath and put a directory of their own in its place, so
+// nothing nginx creates below it can be trusted. A sticky directory such
+// as /tmp (mode 1777) is fine, because only an entry's owner may replace it.
+func replaceableBelow(op string, dirfd int, path, childPath string) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(dirfd, &st); err != nil {
+		return &Error{Op: op, Path: path, Err: err}
+	}
+	if st.Mode&0o002 == 0 || st.Mode&unix.S_ISVTX != 0 {
+		return nil
+	}
+	mode := fileMode(st.Mode)
+	return &Error{Op: op, Path: childPath, Err: ErrWorldWritable,
+		Reason: "parent " + path + " (" + ownerReason(st.Uid, st.Gid, mode) + ") lets any user replace it",
+		Owner:  st.Uid, Group: st.Gid, Mode: mode}
 }
 
 // openComponent opens one directory component as O_PATH, creating it first

@@ -76,7 +76,8 @@ const probeOp = "probe dir"
 // because nginx creates those itself.
 //
 // path is resolved like Prepare resolves it: a symbolic link as the last
-// component is ErrSymlink. Level subdirectories are opened with O_NOFOLLOW.
+// component is ErrSymlink, and a directory that is world-writable without
+// the sticky bit, or lies below one, is ErrWorldWritable. Level subdirectories are opened with O_NOFOLLOW.
 // The error is the *Error of the directory itself, or errors.Join of one
 // *Error per failing subdirectory.
 func ProbeWritable(path string, levels []int, maxSubdirs int) (ProbeResult, error) {
@@ -101,6 +102,9 @@ func ProbeWritable(path string, levels []int, maxSubdirs int) (ProbeResult, erro
 	}
 	defer unix.Close(fd)
 	res.Probed = append(res.Probed, path)
+	if err := rejectWorldWritable(fd, path); err != nil {
+		return res, err
+	}
 	if err := probeDir(fd, path, probeOp, id); err != nil {
 		return res, err
 	}
@@ -137,7 +141,9 @@ func ProbeWritable(path string, levels []int, maxSubdirs int) (ProbeResult, erro
 			}
 			budget--
 			res.Probed = append(res.Probed, sub)
-			if err := probeDir(subfd, sub, probeOp, id); err != nil {
+			if err := rejectWorldWritable(subfd, sub); err != nil {
+				errs = append(errs, err)
+			} else if err := probeDir(subfd, sub, probeOp, id); err != nil {
 				errs = append(errs, err)
 			}
 			visit(subfd, sub, levels[1:])
@@ -146,6 +152,21 @@ func ProbeWritable(path string, levels []int, maxSubdirs int) (ProbeResult, erro
 	}
 	visit(fd, path, levels)
 	return res, errors.Join(errs...)
+}
+
+// rejectWorldWritable returns ErrWorldWritable for an existing directory
+// that any user may write to without the sticky bit, as Prepare does.
+func rejectWorldWritable(fd int, path string) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return &Error{Op: probeOp, Path: path, Err: err}
+	}
+	if st.Mode&0o002 == 0 || st.Mode&unix.S_ISVTX != 0 {
+		return nil
+	}
+	mode := fileMode(st.Mode)
+	return &Error{Op: probeOp, Path: path, Reason: ownerReason(st.Uid, st.Gid, mode), Err: ErrWorldWritable,
+		Owner: st.Uid, Group: st.Gid, Mode: mode}
 }
 
 // levelEntryError returns ErrSymlink for a symbolic link and

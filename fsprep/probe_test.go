@@ -3,6 +3,7 @@ package fsprep
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -55,6 +56,13 @@ func TestProbeWritable(t *testing.T) {
 		own("proxy_temp/notlevel/"),
 		{path: "proxy_temp/3", linkTarget: "/tmp"},
 		{path: "link_temp", linkTarget: "proxy_temp"},
+		{path: "open_temp/", mode: 0o777},
+		{path: "open/", mode: 0o777},
+		own("open/temp/"),
+		{path: "sticky/", mode: os.ModeSticky | 0o777},
+		own("sticky/temp/"),
+		own("open_levels/"),
+		{path: "open_levels/1/", mode: 0o777},
 	})
 
 	type probeValue struct {
@@ -77,6 +85,11 @@ func TestProbeWritable(t *testing.T) {
 			wantFailed: []string{"proxy_temp/1/01", "proxy_temp/3"}, wantProbed: 5},
 		{name: "levels bounded", path: "proxy_temp", maxSubdirs: 1, levels: []string{"1", "2"}, wantProbed: 2, truncated: true},
 		{name: "symlink to temp dir", path: "link_temp", wantIs: "ErrSymlink"},
+		{name: "world-writable temp dir", path: "open_temp", wantIs: "ErrWorldWritable"},
+		{name: "world-writable parent", path: "open/temp", wantIs: "ErrWorldWritable"},
+		{name: "sticky world-writable parent", path: "sticky/temp", wantProbed: 1},
+		{name: "world-writable level", path: "open_levels", levels: []string{"1"}, wantIs: "ErrWorldWritable",
+			wantFailed: []string{"open_levels/1"}},
 		{name: "invalid level", path: "proxy_temp", levels: []string{"3"}, wantIs: "ErrInvalidDir"},
 	}
 	for _, tt := range tests {

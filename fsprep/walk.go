@@ -323,24 +323,24 @@ func (w *walker) examine(t dirTask, nameNUL []byte) {
 		w.dirs.Add(1)
 		path := t.path + "/" + name()
 		if w.id.Allows(st.Uid, st.Gid, st.Mode, AccessWrite) {
-			w.addStat(FindingWritable, path, "", &st, "")
+			w.addStat(FindingWritable, path, "", &st, "", "")
 		}
 		if !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessExecute) {
-			w.addStat(FindingUnsearchableDir, path, "", &st, "")
+			w.addStat(FindingUnsearchableDir, path, "", &st, "", "")
 			return
 		}
 		if !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessRead) {
-			w.addStat(FindingUnreadableDir, path, "", &st, "")
+			w.addStat(FindingUnreadableDir, path, "", &st, "", "")
 			return
 		}
 		fd, err := unix.Openat(t.fd, name(), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		switch {
 		case err == unix.EACCES || err == unix.EPERM:
-			w.addStat(FindingKernelDenied, path, "", &st, "")
+			w.addStat(FindingKernelDenied, path, "", &st, "", "")
 		case err == unix.EMFILE || err == unix.ENFILE:
-			w.addStat(FindingWalkError, path, "", &st, "open: "+err.Error()+"; raise the open files limit (ulimit -n)")
+			w.addStat(FindingWalkError, path, "", &st, "open: "+err.Error(), "raise the open files limit (ulimit -n)")
 		case err != nil:
-			w.addStat(FindingWalkError, path, "", &st, "open: "+err.Error())
+			w.addStat(FindingWalkError, path, "", &st, "open: "+err.Error(), "")
 		default:
 			w.enqueue(dirTask{fd: fd, path: path})
 		}
@@ -362,7 +362,7 @@ func (w *walker) checkSymlink(t dirTask, name string, st *entryStat) {
 	target, _ := readlinkat(t.fd, name)
 	fd, err := unix.Openat(t.fd, name, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
-		w.addStat(FindingDanglingSymlink, path, "", st, fmt.Sprintf("link to %q cannot be resolved: %v; nginx answers 404 for it, so fix or remove the link", target, err))
+		w.addStat(FindingDanglingSymlink, path, "", st, fmt.Sprintf("link to %q cannot be resolved, so nginx answers 404 for it: %v", target, err), "")
 		return
 	}
 	defer unix.Close(fd)
@@ -371,6 +371,6 @@ func (w *walker) checkSymlink(t dirTask, name string, st *entryStat) {
 		return // without /proc the target cannot be compared with the root
 	}
 	if !pathHasPrefix(resolved, w.resolvedRoot) {
-		w.addStat(FindingSymlinkOutside, path, "", st, fmt.Sprintf("link to %q resolves to %s, outside the root; the target must exist and be readable in the running container, so copy the content into the root if it may not", target, resolved))
+		w.addStat(FindingSymlinkOutside, path, "", st, fmt.Sprintf("link to %q resolves to %s, outside the root, which the running container may not have", target, resolved), "")
 	}
 }

@@ -10,6 +10,9 @@ func (w *walker) add(f Finding) {
 	if f.Detail == "" {
 		f.Detail = findingDetail(f.Kind, w.id)
 	}
+	if f.Fix == "" {
+		f.Fix = findingFix(f.Kind)
+	}
 	w.findingsMu.Lock()
 	w.findings = append(w.findings, f)
 	w.findingsMu.Unlock()
@@ -23,8 +26,9 @@ func (w *walker) keep(kind FindingKind) bool {
 }
 
 // addStat records a finding about the entry name in dir, or about dir
-// itself when name is "".
-func (w *walker) addStat(kind FindingKind, dir, name string, st *entryStat, detail string) {
+// itself when name is "". An empty detail or fix takes the kind's standard
+// text.
+func (w *walker) addStat(kind FindingKind, dir, name string, st *entryStat, detail, fix string) {
 	if !w.keep(kind) {
 		return
 	}
@@ -32,7 +36,7 @@ func (w *walker) addStat(kind FindingKind, dir, name string, st *entryStat, deta
 	if name != "" {
 		path = dir + "/" + name
 	}
-	w.appendStat(kind, path, st, detail)
+	w.appendStat(kind, path, st, detail, fix)
 }
 
 // addEntry records a finding about a directory entry, converting its name
@@ -41,15 +45,18 @@ func (w *walker) addEntry(kind FindingKind, dir string, nameNUL []byte, st *entr
 	if !w.keep(kind) {
 		return
 	}
-	w.appendStat(kind, dir+"/"+string(nameNUL[:len(nameNUL)-1]), st, "")
+	w.appendStat(kind, dir+"/"+string(nameNUL[:len(nameNUL)-1]), st, "", "")
 }
 
-func (w *walker) appendStat(kind FindingKind, path string, st *entryStat, detail string) {
+func (w *walker) appendStat(kind FindingKind, path string, st *entryStat, detail, fix string) {
 	if detail == "" {
 		detail = findingDetail(kind, w.id)
 	}
+	if fix == "" {
+		fix = findingFix(kind)
+	}
 	w.findingsMu.Lock()
-	w.findings = append(w.findings, Finding{Kind: kind, Path: path, Owner: st.Uid, Group: st.Gid, Mode: fileMode(st.Mode), Detail: detail})
+	w.findings = append(w.findings, Finding{Kind: kind, Path: path, Owner: st.Uid, Group: st.Gid, Mode: fileMode(st.Mode), Detail: detail, Fix: fix})
 	w.findingsMu.Unlock()
 }
 

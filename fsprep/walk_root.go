@@ -21,11 +21,11 @@ func (w *walker) checkAncestors() {
 			return // the root's own open reports the missing part
 		}
 		if !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessExecute) {
-			w.addStat(FindingUnsearchableAncestor, dir, "", statOf(&st), "")
+			w.addStat(FindingUnsearchableAncestor, dir, "", statOf(&st), "", "")
 			continue
 		}
 		if err := unix.Access(dir, unix.X_OK); err == unix.EACCES || err == unix.EPERM {
-			w.addStat(FindingKernelDenied, dir, "", statOf(&st), "ancestor of the root: "+findingDetail(FindingKernelDenied, w.id))
+			w.addStat(FindingKernelDenied, dir, "", statOf(&st), "ancestor of the root: "+findingDetail(FindingKernelDenied, w.id), "")
 		}
 	}
 }
@@ -57,11 +57,11 @@ func (w *walker) rootOpenFailed(err error) {
 	}
 	switch {
 	case !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessExecute):
-		w.addStat(FindingUnsearchableDir, w.root, "", statOf(&st), "")
+		w.addStat(FindingUnsearchableDir, w.root, "", statOf(&st), "", "")
 	case !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessRead):
-		w.addStat(FindingUnreadableDir, w.root, "", statOf(&st), "")
+		w.addStat(FindingUnreadableDir, w.root, "", statOf(&st), "", "")
 	case err == unix.EACCES || err == unix.EPERM:
-		w.addStat(FindingKernelDenied, w.root, "", statOf(&st), "")
+		w.addStat(FindingKernelDenied, w.root, "", statOf(&st), "", "")
 	}
 }
 
@@ -72,10 +72,10 @@ func (w *walker) checkRoot(fd int) {
 		return
 	}
 	if !w.id.Allows(st.Uid, st.Gid, st.Mode, AccessExecute) {
-		w.addStat(FindingUnsearchableDir, w.root, "", statOf(&st), "")
+		w.addStat(FindingUnsearchableDir, w.root, "", statOf(&st), "", "")
 	}
 	if w.id.Allows(st.Uid, st.Gid, st.Mode, AccessWrite) {
-		w.addStat(FindingWritable, w.root, "", statOf(&st), "")
+		w.addStat(FindingWritable, w.root, "", statOf(&st), "", "")
 	}
 }
 
@@ -95,16 +95,18 @@ func (w *walker) checkIndex(fd int, index []string) {
 		}
 		if w.id.Allows(st.Uid, st.Gid, st.Mode, AccessRead) {
 			if err := unix.Faccessat(fd, name, unix.R_OK, 0); err == unix.EACCES || err == unix.EPERM {
-				w.addStat(FindingKernelDenied, filepath.Join(w.root, name), "", statOf(&st), "index file: "+findingDetail(FindingKernelDenied, w.id))
+				w.addStat(FindingKernelDenied, filepath.Join(w.root, name), "", statOf(&st), "index file: "+findingDetail(FindingKernelDenied, w.id), "")
 			}
 		}
 		return
 	}
-	detail := fmt.Sprintf("none of %s exists in the root, so a request for / fails with 403 \"directory index is forbidden\"; add %s, or serve / with try_files or autoindex", strings.Join(index, ", "), index[0])
+	detail := fmt.Sprintf("none of %s exists in the root, so a request for / fails with 403 \"directory index is forbidden\"", strings.Join(index, ", "))
+	fix := fmt.Sprintf("add %s, or serve / with try_files or autoindex", index[0])
 	if w.isMountPoint(fd) {
 		detail += "; the root is a mount point, so a volume may hide the image's " + index[0]
+		fix = fmt.Sprintf("add %s to the volume mounted at the root, or serve / with try_files or autoindex", index[0])
 	}
-	w.add(Finding{Kind: FindingMissingIndex, Path: w.root, Detail: detail})
+	w.add(Finding{Kind: FindingMissingIndex, Path: w.root, Detail: detail, Fix: fix})
 }
 
 // checkMountPoint reports a root that is a mount point.
@@ -114,7 +116,7 @@ func (w *walker) checkMountPoint(fd int) {
 	}
 	detail := "the root is a mount point: the volume mounted here hides whatever the image has at this path"
 	if m, err := mountOfFD(fd, w.root); err == nil {
-		detail = fmt.Sprintf("the root is the mount point of %s: the volume hides whatever the image has at this path, so check that it contains the site", m)
+		detail = fmt.Sprintf("the root is the mount point of %s: the volume hides whatever the image has at this path", m)
 	}
 	w.add(Finding{Kind: FindingMountPoint, Path: w.root, Detail: detail})
 }

@@ -156,6 +156,12 @@ func TestWalkRootFindings(t *testing.T) {
 		if f.Kind == FindingUnreadableFile && !strings.Contains(f.Detail, "uid 101 gid 101") {
 			t.Errorf("finding %s detail %q does not name the runtime user", f.Path, f.Detail)
 		}
+		if f.Fix == "" {
+			t.Errorf("finding %s %s has no fix", f.Kind, f.Path)
+		}
+		if strings.Contains(f.Detail, "chmod") || strings.Contains(f.Detail, f.Fix) {
+			t.Errorf("finding %s %s detail %q contains the fix", f.Kind, f.Path, f.Detail)
+		}
 	}
 
 	// Without VerifyFiles the ACL goes unnoticed, because the mode grants read.
@@ -340,6 +346,14 @@ func TestWalkRootFollowsRootSymlink(t *testing.T) {
 	for _, f := range rep.Findings {
 		if f.Kind == FindingSymlinkOutside || f.Kind == FindingMissingIndex {
 			t.Errorf("WalkRoot through a symlinked root: unexpected finding %s", f)
+		}
+	}
+}
+
+func TestFindingFixEveryKind(t *testing.T) {
+	for kind := FindingKind(1); kind < findingKindCount; kind++ {
+		if findingFix(kind) == "" {
+			t.Errorf("findingFix(%s) is empty", kind)
 		}
 	}
 }

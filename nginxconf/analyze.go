@@ -85,6 +85,7 @@ func Analyze(cfg *Config, cmd *CommandLine, bi BuildInfo) *Plan {
 		main = append(main, cfg.Directives...)
 	}
 
+	a.plan.Duplicates = DuplicateParams(cfg, cmd)
 	a.readMain()
 	if cfg != nil {
 		for _, inc := range cfg.Includes {

@@ -6,14 +6,20 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
 // Sentinel errors wrapped by *IncludeError.
 var (
-	// ErrIncludeDepth means includes nested deeper than the limit, which in
-	// practice is a file that includes itself.
-	ErrIncludeDepth = fmt.Errorf("includes nested more than %d deep, which suggests an include loop", maxIncludeDepth)
+	// ErrIncludeLoop means a file includes itself, directly or through
+	// other files. nginx follows such a loop until it runs out of file
+	// descriptors and fails with "(24: Too many open files)".
+	ErrIncludeLoop = errors.New("include loop")
+
+	// ErrIncludeDepth means includes nested deeper than the limit without
+	// a loop.
+	ErrIncludeDepth = fmt.Errorf("includes nested more than %d deep", maxIncludeDepth)
 
 	// ErrTooManyFiles means one configuration read more files than the limit.
 	ErrTooManyFiles = errors.New("too many included files")
@@ -90,6 +96,10 @@ func (p *parser) include(d *Directive, depth int) ([]*Directive, error) {
 		fail := func(err error) {
 			p.errs = append(p.errs, &IncludeError{Path: name, File: d.File, Line: d.Line, Err: err})
 		}
+		if loop := p.loopTo(name); loop != nil {
+			fail(fmt.Errorf("%w: %s", ErrIncludeLoop, strings.Join(loop, " includes ")))
+			continue
+		}
 		if depth > maxIncludeDepth {
 			fail(ErrIncludeDepth)
 			continue
@@ -109,13 +119,31 @@ func (p *parser) include(d *Directive, depth int) ([]*Directive, error) {
 
 		lx := newLexer(src, name, false)
 		lx.includeDepth = depth
+		p.stack = append(p.stack, filepath.Clean(name))
 		parsed, err := p.parse(lx, 0)
+		p.stack = p.stack[:len(p.stack)-1]
 		directives = append(directives, parsed...)
 		if err != nil {
 			return directives, err
 		}
 	}
 	return directives, nil
+}
+
+// loopTo returns the chain of files from the one that name already is on
+// the include stack to name again, or nil when including name is no loop.
+//
+// NOTE: files are compared by cleaned path, so a loop through a symbolic
+// link that names a file on the stack differently is found only by
+// maxIncludeDepth.
+func (p *parser) loopTo(name string) []string {
+	clean := filepath.Clean(name)
+	for i, f := range p.stack {
+		if f == clean {
+			return append(slices.Clone(p.stack[i:]), clean)
+		}
+	}
+	return nil
 }
 
 // visibleMatches drops the matches that glob(3), which nginx uses, would not

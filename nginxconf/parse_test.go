@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -177,16 +178,85 @@ func TestParseFileIncludeConfPrefix(t *testing.T) {
 }
 
 func TestParseFileIncludeLoop(t *testing.T) {
-	dir := writeTree(t, map[string]string{
-		"nginx.conf": "include loop.conf;\n",
-		"loop.conf":  "x;\ninclude loop.conf;\n",
-	})
-	cfg, err := ParseFile(filepath.Join(dir, "nginx.conf"), "")
-	if !errors.Is(err, ErrIncludeDepth) {
-		t.Fatalf("ParseFile of an include loop: %v, want ErrIncludeDepth", err)
+	tests := []struct {
+		name     string
+		files    map[string]string
+		wantLoop string // the loop's chain, with dir/ removed
+		wantRead string // directive names read, in order
+	}{
+		{
+			name:     "self include",
+			files:    map[string]string{"nginx.conf": "include loop.conf;\n", "loop.conf": "x;\ninclude loop.conf;\n"},
+			wantLoop: "loop.conf includes loop.conf",
+			wantRead: "x",
+		},
+		{
+			name:     "main file included again",
+			files:    map[string]string{"nginx.conf": "a;\ninclude b.conf;\n", "b.conf": "b;\ninclude nginx.conf;\n"},
+			wantLoop: "nginx.conf includes b.conf includes nginx.conf",
+			wantRead: "a,b",
+		},
+		{
+			name:     "glob matching the including file",
+			files:    map[string]string{"nginx.conf": "include conf.d/*.conf;\n", "conf.d/a.conf": "a;\ninclude conf.d/*.conf;\n"},
+			wantLoop: "conf.d/a.conf includes conf.d/a.conf",
+			wantRead: "a",
+		},
 	}
-	if got := len(cfg.Directives); got != maxIncludeDepth {
-		t.Errorf("directives read before the depth limit = %d, want %d", got, maxIncludeDepth)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeTree(t, tt.files)
+			cfg, err := ParseFile(filepath.Join(dir, "nginx.conf"), "")
+			if !errors.Is(err, ErrIncludeLoop) {
+				t.Fatalf("ParseFile = %v, want ErrIncludeLoop", err)
+			}
+			if errors.Is(err, ErrIncludeDepth) {
+				t.Errorf("ParseFile = %v, want no ErrIncludeDepth for a loop", err)
+			}
+			errs := IncludeErrors(err)
+			if len(errs) != 1 {
+				t.Fatalf("IncludeErrors = %v, want one", errs)
+			}
+			if got := strings.ReplaceAll(errs[0].Err.Error(), dir+"/", ""); got != "include loop: "+tt.wantLoop {
+				t.Errorf("loop error = %q, want %q", got, "include loop: "+tt.wantLoop)
+			}
+			if got := strings.ReplaceAll(names(cfg.Directives), " ", ","); got != tt.wantRead {
+				t.Errorf("directives read = %q, want %q", got, tt.wantRead)
+			}
+		})
+	}
+}
+
+func TestParseFileDeepIncludeChain(t *testing.T) {
+	// nginx 1.22 accepts a chain of 300 files, each including the next.
+	const depth = 300
+	files := map[string]string{"nginx.conf": "include f1.conf;\n"}
+	for i := 1; i <= depth; i++ {
+		body := "d" + strconv.Itoa(i) + ";\n"
+		if i < depth {
+			body += "include f" + strconv.Itoa(i+1) + ".conf;\n"
+		}
+		files["f"+strconv.Itoa(i)+".conf"] = body
+	}
+	dir := writeTree(t, files)
+	cfg, err := ParseFile(filepath.Join(dir, "nginx.conf"), "")
+	if err != nil {
+		t.Fatalf("ParseFile of a %d-file include chain = %v, want nil", depth, err)
+	}
+	if got := len(cfg.Directives); got != depth {
+		t.Errorf("directives = %d, want %d", got, depth)
+	}
+}
+
+func TestParseFileIncludeDepthLimit(t *testing.T) {
+	files := map[string]string{"nginx.conf": "include f1.conf;\n"}
+	for i := 1; i <= maxIncludeDepth+1; i++ {
+		files["f"+strconv.Itoa(i)+".conf"] = "include f" + strconv.Itoa(i+1) + ".conf;\n"
+	}
+	dir := writeTree(t, files)
+	_, err := ParseFile(filepath.Join(dir, "nginx.conf"), "")
+	if !errors.Is(err, ErrIncludeDepth) || errors.Is(err, ErrIncludeLoop) {
+		t.Errorf("ParseFile of a chain deeper than %d = %v, want ErrIncludeDepth and no loop", maxIncludeDepth, err)
 	}
 }
 

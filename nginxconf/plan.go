@@ -51,6 +51,10 @@ type Plan struct {
 	Reads   []Read
 	Listens []Listen
 	Facts   Facts
+
+	// Duplicates are the directives set both with -g and in the
+	// configuration, which nginx rejects at start.
+	Duplicates []Duplicate
 }
 
 // Write is a path nginx writes.

@@ -3,6 +3,7 @@ package preflight
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/nginit/nginit/nginxconf"
@@ -12,13 +13,7 @@ import (
 // non-root nginx under nginit.
 func checkConfig(r *Report, in Input) {
 	for _, inc := range nginxconf.IncludeErrors(in.ConfigErr) {
-		r.add(Finding{
-			Check:    "config.missing-include",
-			Severity: Error,
-			Subject:  fmt.Sprintf("include %s (%s:%d)", inc.Path, inc.File, inc.Line),
-			Message:  fmt.Sprintf("%v%s", inc.Err, hiddenBy(inc.Path)),
-			Fix:      "add the file to the image; a ConfigMap mounted over a directory hides the image's files there, so mount single keys with subPath",
-		})
+		checkInclude(r, in.Process, inc)
 	}
 	var syntax *nginxconf.SyntaxError
 	if errors.As(in.ConfigErr, &syntax) {
@@ -28,6 +23,18 @@ func checkConfig(r *Report, in Input) {
 			Subject:  fmt.Sprintf("%s:%d", syntax.File, syntax.Line),
 			Message:  syntax.Error(),
 			Fix:      "correct the configuration; nginx -t shows the same error",
+		})
+	}
+
+	for _, dup := range in.Plan.Duplicates {
+		param := strings.Join(append([]string{dup.Param.Name}, dup.Param.Args...), " ") + ";"
+		r.add(Finding{
+			Check:    "config.duplicate",
+			Severity: Error,
+			Subject:  fmt.Sprintf("%s (%s and command line -g)", dup.Name, dup.Config.Source()),
+			Message: fmt.Sprintf("set both in the command's -g %q and in the configuration; nginx reads -g first and then stops at the configuration's one with: %q directive is duplicate",
+				param, dup.Name),
+			Fix: fmt.Sprintf("remove %s from the configuration at %s, or remove %q from the -g argument of the image's CMD", dup.Name, dup.Config.Source(), param),
 		})
 	}
 
@@ -57,6 +64,57 @@ func checkConfig(r *Report, in Input) {
 			Subject:  "client_body_in_file_only (" + d.Source() + ")",
 			Message:  "nginx creates request-body files with mode 0600 whatever the umask, so a backend running as another uid cannot read them",
 			Fix:      "run the backend with the same uid as nginx, or pass the body in the request instead of the file name",
+		})
+	}
+}
+
+// checkInclude reports an include whose file nginit could not read, by
+// its cause: missing, unreadable, a loop, or past a parser limit.
+func checkInclude(r *Report, p Process, inc *nginxconf.IncludeError) {
+	source := fmt.Sprintf("%s:%d", inc.File, inc.Line)
+	subject := fmt.Sprintf("include %s (%s)", inc.Path, source)
+	switch {
+	case errors.Is(inc.Err, fs.ErrNotExist):
+		r.add(Finding{
+			Check:    "config.missing-include",
+			Severity: Error,
+			Subject:  subject,
+			Message:  fmt.Sprintf("%v%s", inc.Err, hiddenBy(inc.Path)),
+			Fix:      "add the file to the image; a ConfigMap mounted over a directory hides the image's files there, so mount single keys with subPath",
+		})
+	case errors.Is(inc.Err, fs.ErrPermission):
+		// The file exists, so the problem is its owner and mode, or a
+		// directory above it, as for any other file nginx reads.
+		before := len(r.Findings)
+		checkReadable(r, p, nginxconf.Read{Kind: nginxconf.ReadInclude, Path: inc.Path, Directive: "include", Source: source})
+		if len(r.Findings) == before {
+			// The parse ran as another identity than p, which can read it.
+			r.add(Finding{Check: "read.unreadable", Severity: Error, Subject: subject, Message: inc.Err.Error(),
+				Fix: "make the file readable by the runtime user, and every directory above it searchable"})
+		}
+	case errors.Is(inc.Err, nginxconf.ErrIncludeLoop):
+		r.add(Finding{
+			Check:    "config.include-loop",
+			Severity: Error,
+			Subject:  subject,
+			Message:  inc.Err.Error() + `; nginx follows the loop until it fails with "(24: Too many open files)"`,
+			Fix:      fmt.Sprintf("remove the include at %s, or narrow its glob so that it does not match a file that is already including it", source),
+		})
+	case errors.Is(inc.Err, nginxconf.ErrIncludeDepth), errors.Is(inc.Err, nginxconf.ErrTooManyFiles):
+		r.add(Finding{
+			Check:    "config.include-limit",
+			Severity: Warning,
+			Subject:  subject,
+			Message:  inc.Err.Error() + ": nginit did not read this file, so the paths it sets are not checked",
+			Fix:      "flatten the include chain, or include fewer files",
+		})
+	default:
+		r.add(Finding{
+			Check:    "config.include-invalid",
+			Severity: Error,
+			Subject:  subject,
+			Message:  inc.Err.Error(),
+			Fix:      "point the include at a regular configuration file",
 		})
 	}
 }

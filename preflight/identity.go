@@ -91,7 +91,7 @@ func checkListen(r *Report, p Process, ports []ListenPort, unprivilegedStart int
 				Check:    "listen.privileged-port",
 				Severity: Info,
 				Subject:  fmt.Sprintf("port %d (%s)", l.Port, l.Source),
-				Message:  "CAP_NET_BIND_SERVICE is effective, so the bind will work; listening on 8080 would let you drop it",
+				Message:  fmt.Sprintf("CAP_NET_BIND_SERVICE is effective, so the bind will work; listening on %d would let you drop it", unprivilegedPort(l.Port)),
 			})
 			continue
 		}
@@ -106,9 +106,22 @@ func checkListen(r *Report, p Process, ports []ListenPort, unprivilegedStart int
 			Severity: Error,
 			Subject:  fmt.Sprintf("port %d (%s)", l.Port, l.Source),
 			Message:  why.String() + `; nginx would fail with "bind() ... (13: Permission denied)"`,
-			Fix: fmt.Sprintf("listen 8080; in nginx.conf, and publish it as port %d (docker run -p %d:8080, or targetPort: 8080 in the Kubernetes Service)\n"+
+			Fix: fmt.Sprintf("listen %[2]d; in nginx.conf, and publish it as port %[1]d (docker run -p %[1]d:%[2]d, or targetPort: %[2]d in the Kubernetes Service)\n"+
 				"or allow low ports in the container's network namespace: docker run --sysctl net.ipv4.ip_unprivileged_port_start=0, "+
-				"or securityContext.sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: \"0\"}] in the pod spec", l.Port, l.Port),
+				"or securityContext.sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: \"0\"}] in the pod spec", l.Port, unprivilegedPort(l.Port)),
 		})
 	}
+}
+
+// unprivilegedPort returns the port to suggest in place of a privileged
+// one: 8080 for http's 80, 8443 for https's 443, and port+8000 otherwise,
+// which keeps distinct ports distinct.
+func unprivilegedPort(port int) int {
+	switch port {
+	case 80:
+		return 8080
+	case 443:
+		return 8443
+	}
+	return port + 8000
 }

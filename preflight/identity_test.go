@@ -15,9 +15,12 @@ func TestCheckListen(t *testing.T) {
 		wantSeverity Severity
 		wantFindings int
 		wantMessage  string
+		wantListen   string // the listen directive the fix suggests
 	}{
 		{name: "unprivileged port", process: Process{UID: 101}, port: 8080, start: 1024, wantFindings: 0},
-		{name: "port 80 no capability", process: Process{UID: 101}, port: 80, start: 1024, wantFindings: 1, wantSeverity: Error, wantMessage: "not in the effective set"},
+		{name: "port 80 no capability", process: Process{UID: 101}, port: 80, start: 1024, wantFindings: 1, wantSeverity: Error, wantMessage: "not in the effective set", wantListen: "listen 8080;"},
+		{name: "port 443 no capability", process: Process{UID: 101}, port: 443, start: 1024, wantFindings: 1, wantSeverity: Error, wantMessage: "not in the effective set", wantListen: "listen 8443;"},
+		{name: "port 25 no capability", process: Process{UID: 101}, port: 25, start: 1024, wantFindings: 1, wantSeverity: Error, wantMessage: "not in the effective set", wantListen: "listen 8025;"},
 		{name: "bounding set only", process: Process{UID: 101, CapBnd: bindBit}, port: 80, start: 1024, wantFindings: 1, wantSeverity: Error, wantMessage: "bounding set only"},
 		{name: "effective capability", process: Process{UID: 101, CapEff: bindBit}, port: 443, start: 1024, wantFindings: 1, wantSeverity: Info, wantMessage: "bind will work"},
 		{name: "sysctl lowered to zero", process: Process{UID: 101}, port: 80, start: 0, wantFindings: 0},
@@ -41,6 +44,9 @@ func TestCheckListen(t *testing.T) {
 			}
 			if f.Severity == Error && !strings.Contains(f.Fix, "ip_unprivileged_port_start=0") {
 				t.Errorf("fix = %q, want the sysctl fix", f.Fix)
+			}
+			if tt.wantListen != "" && !strings.HasPrefix(f.Fix, tt.wantListen) {
+				t.Errorf("fix = %q, want it to start with %q", f.Fix, tt.wantListen)
 			}
 		})
 	}

@@ -123,7 +123,7 @@ func checkStaticRoot(r *Report, in Input, read nginxconf.Read) {
 	addWalkFindings(r, read, rep)
 	if rep.Truncated {
 		r.add(Finding{Check: "static.walk-limit", Severity: Warning, Subject: subj, Message: rep.TruncatedReason,
-			Fix: "raise NGINIT_WALK_LIMIT, or accept that files past the limit are not checked"})
+			Fix: "raise NGINIT_WALK_LIMIT, which counts directory entries (files, directories, links), or accept that entries past the limit are not checked"})
 	}
 	r.add(Finding{
 		Check:    "static.summary",
@@ -143,6 +143,7 @@ func addWalkFindings(r *Report, read nginxconf.Read, rep fsprep.WalkReport) {
 			Severity: severityOf(f.Kind.Severity()),
 			Subject:  f.Path,
 			Message:  f.Detail,
+			Fix:      f.Fix,
 		}
 		if f.Mode != 0 {
 			finding.Subject = fmt.Sprintf("%s (owner uid %d gid %d, mode %s)", f.Path, f.Owner, f.Group, fsprep.FormatMode(f.Mode))

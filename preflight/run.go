@@ -27,7 +27,8 @@ type Input struct {
 	// partial configuration: missing includes and syntax errors.
 	ConfigErr error
 	Tmpfs     TmpfsPolicy
-	// WalkLimit bounds each static-root walk, in files.
+	// WalkLimit bounds each static-root walk, in directory entries:
+	// files, directories, symbolic links and special files all count.
 	WalkLimit int
 	Strict    bool
 	// UnprivilegedPortStart is net.ipv4.ip_unprivileged_port_start; a

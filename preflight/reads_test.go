@@ -1,0 +1,81 @@
+package preflight
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nginit/nginit/nginxconf"
+)
+
+func TestStaticFindingsHaveFix(t *testing.T) {
+	dir := fixtureDir(t)
+	mkdirs(t, dir, map[string]os.FileMode{"site": 0o755, "site/private": 0o700})
+	for name, mode := range map[string]os.FileMode{"site/index.html": 0o644, "site/secret.html": 0o600} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	findings := reportAsRuntimeUser(t, dir, `events {}
+http {
+    access_log off;
+    server { listen 8080; root FIXTURE/site; }
+}
+`)
+
+	seen := map[string]bool{}
+	for _, f := range findings {
+		if !strings.HasPrefix(f.Check, "static.") || f.Check == "static.summary" {
+			continue
+		}
+		seen[f.Check] = true
+		if f.Fix == "" {
+			t.Errorf("%s %s has no fix", f.Check, f.Subject)
+		}
+		if strings.Contains(f.Message, "chmod") {
+			t.Errorf("%s message %q contains the fix", f.Check, f.Message)
+		}
+	}
+	for _, check := range []string{"static.unreadable-file", "static.unsearchable-dir"} {
+		if !seen[check] {
+			t.Errorf("no %s finding; findings: %+v", check, findings)
+		}
+	}
+}
+
+func TestWalkLimitCountsEntries(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a", "b", "c"} {
+		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var r Report
+	checkStaticRoot(&r, Input{WalkLimit: 2}, nginxconf.Read{Kind: nginxconf.ReadStaticRoot, Path: dir, Directive: "root", Source: "nginx.conf:1"})
+	found := false
+	for _, f := range r.Findings {
+		if f.Check != "static.walk-limit" {
+			continue
+		}
+		found = true
+		// Three directories and no file reach the limit, so it is not a
+		// number of files.
+		if strings.Contains(f.Message, "files") || strings.Contains(f.Fix, "files past") || !strings.Contains(f.Fix, "entries") {
+			t.Errorf("static.walk-limit = %q, fix %q, want the limit in directory entries", f.Message, f.Fix)
+		}
+	}
+	if !found {
+		t.Fatalf("no static.walk-limit finding for 3 directories with a limit of 2: %+v", r.Findings)
+	}
+
+	doc, err := os.ReadFile("../docs/checks.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(doc)) {
+		if strings.Contains(line, "`static.walk-limit`") && (!strings.Contains(line, "entries") || strings.Contains(line, "more files")) {
+			t.Errorf("docs/checks.md row %q does not describe the limit in directory entries", strings.TrimSpace(line))
+		}
+	}
+}
