@@ -12,11 +12,10 @@ const capNetBindService = 10
 // Process is the identity and privileges nginx will run with, as read from
 // the kernel.
 type Process struct {
-	UID, GID    int
-	Groups      []int
-	IsPID1      bool
-	IsSubreaper bool
-	NoNewPrivs  bool
+	UID, GID   int
+	Groups     []int
+	IsPID1     bool
+	NoNewPrivs bool
 	// Capability sets as bit masks, from /proc/self/status.
 	CapEff, CapBnd, CapAmb uint64
 }
@@ -37,16 +36,6 @@ func checkIdentity(r *Report, p Process) {
 			Subject:  p.identity(),
 			Message:  "nginit runs as root; nginx would then write as root where nothing was prepared for it",
 			Fix:      "USER 101:101 in the Dockerfile, or runAsUser: 101 with runAsNonRoot: true in the pod spec",
-		})
-	}
-
-	if !p.IsPID1 && !p.IsSubreaper {
-		r.add(Finding{
-			Check:    "identity.not-init",
-			Severity: Warning,
-			Subject:  p.identity(),
-			Message:  "nginit is neither PID 1 nor a child subreaper, so orphans of nginx reparent elsewhere and are not reaped by nginit",
-			Fix:      `make nginit the ENTRYPOINT in exec form (ENTRYPOINT ["/nginit"]), not a shell script that runs it without exec`,
 		})
 	}
 

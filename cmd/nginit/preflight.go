@@ -43,15 +43,14 @@ func prepareRuntimeDir(path string) error {
 // preflightProcess converts the identity initd read into preflight's terms.
 func preflightProcess(id initd.Identity) preflight.Process {
 	return preflight.Process{
-		UID:         id.EUID,
-		GID:         id.EGID,
-		Groups:      id.Groups,
-		IsPID1:      id.IsPID1,
-		IsSubreaper: id.IsSubreaper,
-		NoNewPrivs:  id.NoNewPrivs,
-		CapEff:      id.CapEff,
-		CapBnd:      id.CapBnd,
-		CapAmb:      id.CapAmb,
+		UID:        id.EUID,
+		GID:        id.EGID,
+		Groups:     id.Groups,
+		IsPID1:     id.IsPID1,
+		NoNewPrivs: id.NoNewPrivs,
+		CapEff:     id.CapEff,
+		CapBnd:     id.CapBnd,
+		CapAmb:     id.CapAmb,
 	}
 }
 
@@ -59,9 +58,6 @@ func preflightProcess(id initd.Identity) preflight.Process {
 // the templates nginit rendered, which the configuration must include.
 func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []envsubst.Rendered, extra ...preflight.Finding) *preflight.Report {
 	process := preflightProcess(id)
-	// nginit becomes a subreaper itself before nginx starts when it is not
-	// PID 1, so the check reports the state nginx will run under.
-	process.IsSubreaper = true
 	if setup.Plan == nil {
 		// The main configuration file could not be read, so nothing that
 		// depends on its content can be checked.

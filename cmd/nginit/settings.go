@@ -36,7 +36,7 @@ type settings struct {
 	LogLevel        logLevel      `envconfig:"LOG_LEVEL" flag:"log-level" default:"info" desc:"nginit's log level: info or debug"`
 	Strict          bool          `envconfig:"STRICT" flag:"strict" default:"false" desc:"treat preflight warnings as errors, so nginx does not start on any"`
 	Tmpfs           tmpfsPolicy   `envconfig:"TMPFS" flag:"tmpfs" default:"warn" desc:"what a writable path that is not on tmpfs gives: require (an error), warn or off"`
-	WalkLimit       int           `envconfig:"WALK_LIMIT" flag:"walk-limit" default:"100000" desc:"entries (files and directories) checked per static root before the walk stops with a warning"`
+	WalkLimit       int           `envconfig:"WALK_LIMIT" flag:"walk-limit" default:"100000" desc:"directory entries (files, directories, links) checked per static root before the walk stops with a warning"`
 }
 
 // fileMask is a umask written in octal, such as 0027.
@@ -231,7 +231,7 @@ func (s *settings) validate(namePrefix string) error {
 		if namePrefix == "--" {
 			name = "--walk-limit"
 		}
-		return &settingError{Name: name, Value: strconv.Itoa(s.WalkLimit), Err: errors.New("want a number of files of 1 or more")}
+		return &settingError{Name: name, Value: strconv.Itoa(s.WalkLimit), Err: errors.New("want a number of directory entries of 1 or more")}
 	}
 	if s.RuntimeDir == "" || s.RuntimeDir[0] != '/' {
 		name := namePrefix + "RUNTIME_DIR"
