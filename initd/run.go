@@ -100,6 +100,9 @@ func (s *supervisor) debugf(format string, args ...any) { s.cfg.Debugf(format, a
 //
 // argv[0] is looked up in PATH like execvp. When nginit is not PID 1, Run
 // makes it a child subreaper, so that orphans are reparented to it and reaped.
+// The child starts with no_new_privs unless its executable has file
+// capabilities, which no_new_privs would keep the kernel from granting; Run
+// then logs a line that says so.
 //
 // When a stop request is pending (see Signals.Pending), Run returns 0 without
 // starting the child. When the child cannot start, Run returns an error that
@@ -137,6 +140,7 @@ func Run(sigs *Signals, argv, env []string, cfg Config) (int, error) {
 	signal.Ignore(syscall.SIGTTIN, syscall.SIGTTOU)
 
 	s.logf("started %s as pid %d", argv[0], c.pid)
+	s.logPrivileges(c.path, c.privileges)
 	if c.foreground {
 		s.debugf("process group %d is the terminal's foreground group", c.pid)
 	}

@@ -26,15 +26,18 @@ const (
 // child is the started main child. Its process group id equals its pid.
 type child struct {
 	pid        int
-	foreground bool // the child's process group owns the terminal on stdin
+	path       string // the executable, found in PATH
+	foreground bool   // the child's process group owns the terminal on stdin
+	privileges childPrivileges
 }
 
 // startChild starts argv with env in a new process group. With a terminal on
 // stdin whose foreground process group is nginit's, the child's group becomes
 // the foreground group, so that Ctrl-C reaches it.
 //
-// The child runs with no_new_privs and gets SIGKILL when the starting thread
-// dies. Both are per-thread in Linux: prctl(PR_SET_NO_NEW_PRIVS) sets it on
+// The child runs with no_new_privs, unless its executable has file
+// capabilities (see childPrivileges), and gets SIGKILL when the starting
+// thread dies. Both are per-thread in Linux: prctl(PR_SET_NO_NEW_PRIVS) sets it on
 // the calling thread only and fork copies it from there, and the parent-death
 // signal fires when the thread that forked the child exits, not the process.
 // So one goroutine locks its OS thread, sets no_new_privs, forks, and parks
@@ -47,6 +50,7 @@ func startChild(argv, env []string, done <-chan struct{}) (child, error) {
 		return child{}, err
 	}
 
+	privileges := readChildPrivileges(path)
 	resetReservedSignals()
 
 	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -63,9 +67,11 @@ func startChild(argv, env []string, done <-chan struct{}) (child, error) {
 	go func() {
 		runtime.LockOSThread()
 
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			started <- result{err: fmt.Errorf("prctl PR_SET_NO_NEW_PRIVS: %w", err)}
-			return
+		if privileges.setNoNewPrivs() {
+			if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+				started <- result{err: fmt.Errorf("prctl PR_SET_NO_NEW_PRIVS: %w", err)}
+				return
+			}
 		}
 		pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{
 			Env:   env,
@@ -83,7 +89,7 @@ func startChild(argv, env []string, done <-chan struct{}) (child, error) {
 	if res.err != nil {
 		return child{}, startError(path, res.err)
 	}
-	return child{pid: res.pid, foreground: attr.Foreground}, nil
+	return child{pid: res.pid, path: path, foreground: attr.Foreground, privileges: privileges}, nil
 }
 
 // startError wraps an execve failure with the sentinel that sets the exit
