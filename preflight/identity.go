@@ -3,6 +3,8 @@ package preflight
 import (
 	"fmt"
 	"strings"
+
+	"github.com/nginit/nginit/internal/filecaps"
 )
 
 // capNetBindService is CAP_NET_BIND_SERVICE's bit in the capability sets of
@@ -54,7 +56,7 @@ func checkIdentity(r *Report, p Process) {
 			Check:    "identity.no-new-privs",
 			Severity: Info,
 			Subject:  p.identity(),
-			Message:  "no_new_privs is not set by the platform; nginit sets it for nginx",
+			Message:  "no_new_privs is not set by the platform; nginit sets it for nginx unless nginx has file capabilities",
 			Fix:      "--security-opt no-new-privileges for docker run, or allowPrivilegeEscalation: false in the securityContext",
 		})
 	}
@@ -69,8 +71,8 @@ type ListenPort struct {
 
 // checkListen predicts nginx's "bind() ... failed (13: Permission denied)":
 // a port below net.ipv4.ip_unprivileged_port_start needs
-// CAP_NET_BIND_SERVICE in the effective set.
-func checkListen(r *Report, p Process, ports []ListenPort, unprivilegedStart int) {
+// CAP_NET_BIND_SERVICE in the effective set, or in nginx's file capabilities.
+func checkListen(r *Report, p Process, fileCaps filecaps.Set, ports []ListenPort, unprivilegedStart int) {
 	for _, l := range ports {
 		if l.Port >= unprivilegedStart || l.Port == 0 {
 			continue
@@ -84,6 +86,9 @@ func checkListen(r *Report, p Process, ports []ListenPort, unprivilegedStart int
 			})
 			continue
 		}
+		if checkListenFileCaps(r, p, fileCaps, l, unprivilegedStart) {
+			continue
+		}
 
 		var why strings.Builder
 		fmt.Fprintf(&why, "port %d is below net.ipv4.ip_unprivileged_port_start (%d) and CAP_NET_BIND_SERVICE is not in the effective set", l.Port, unprivilegedStart)
@@ -95,11 +100,17 @@ func checkListen(r *Report, p Process, ports []ListenPort, unprivilegedStart int
 			Severity: Error,
 			Subject:  fmt.Sprintf("port %d (%s)", l.Port, l.Source),
 			Message:  why.String() + `; nginx would fail with "bind() ... (13: Permission denied)"`,
-			Fix: fmt.Sprintf("listen %[2]d; in nginx.conf, and publish it as port %[1]d (docker run -p %[1]d:%[2]d, or targetPort: %[2]d in the Kubernetes Service)\n"+
-				"or allow low ports in the container's network namespace: docker run --sysctl net.ipv4.ip_unprivileged_port_start=0, "+
-				"or securityContext.sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: \"0\"}] in the pod spec", l.Port, unprivilegedPort(l.Port)),
+			Fix:      privilegedPortFix(l.Port),
 		})
 	}
+}
+
+// privilegedPortFix returns the fixes for a port below
+// net.ipv4.ip_unprivileged_port_start.
+func privilegedPortFix(port int) string {
+	return fmt.Sprintf("listen %[2]d; in nginx.conf, and publish it as port %[1]d (docker run -p %[1]d:%[2]d, or targetPort: %[2]d in the Kubernetes Service)\n"+
+		"or allow low ports in the container's network namespace: docker run --sysctl net.ipv4.ip_unprivileged_port_start=0, "+
+		"or securityContext.sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: \"0\"}] in the pod spec", port, unprivilegedPort(port))
 }
 
 // unprivilegedPort returns the port to suggest in place of a privileged

@@ -3,6 +3,8 @@ package preflight
 import (
 	"strings"
 	"testing"
+
+	"github.com/nginit/nginit/internal/filecaps"
 )
 
 func TestCheckListen(t *testing.T) {
@@ -28,7 +30,7 @@ func TestCheckListen(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r Report
-			checkListen(&r, tt.process, []ListenPort{{Port: tt.port, Source: "nginx.conf:3"}}, tt.start)
+			checkListen(&r, tt.process, filecaps.Set{}, []ListenPort{{Port: tt.port, Source: "nginx.conf:3"}}, tt.start)
 			if len(r.Findings) != tt.wantFindings {
 				t.Fatalf("checkListen(port %d, start %d) = %d findings %+v, want %d", tt.port, tt.start, len(r.Findings), r.Findings, tt.wantFindings)
 			}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nginit/nginit/internal/filecaps"
 	"github.com/nginit/nginit/nginxconf"
 )
 
@@ -34,6 +35,10 @@ type Input struct {
 	// UnprivilegedPortStart is net.ipv4.ip_unprivileged_port_start; a
 	// negative value means Run reads it from /proc.
 	UnprivilegedPortStart int
+	// NginxFileCaps is the file capabilities of the nginx binary, which
+	// decide whether nginit sets no_new_privs for it and whether nginx can
+	// bind a privileged port.
+	NginxFileCaps filecaps.Set
 	// ErrorLogToStderr is set when the caller passes -e stderr because the
 	// startup error log is not writable; that log is then not checked.
 	ErrorLogToStderr bool
@@ -49,6 +54,7 @@ type Input struct {
 func Run(in Input) *Report {
 	r := &Report{}
 	checkIdentity(r, in.Process)
+	checkFileCaps(r, in.Process, in.NginxFileCaps)
 	for _, f := range in.Extra {
 		r.add(f)
 	}
@@ -60,7 +66,7 @@ func Run(in Input) *Report {
 		if start < 0 {
 			start = readUnprivilegedPortStart()
 		}
-		checkListen(r, in.Process, listenPorts(in.Plan), start)
+		checkListen(r, in.Process, in.NginxFileCaps, listenPorts(in.Plan), start)
 
 		if in.Process.UID != 0 {
 			checkRootFilesystem(r, in.Process)
