@@ -10,6 +10,7 @@ import (
 	"github.com/nginit/nginit/fsprep"
 	"github.com/nginit/nginit/initd"
 	"github.com/nginit/nginit/internal/envsubst"
+	"github.com/nginit/nginit/internal/filecaps"
 	"github.com/nginit/nginit/nginxconf"
 	"github.com/nginit/nginit/preflight"
 )
@@ -58,6 +59,9 @@ func preflightProcess(id initd.Identity) preflight.Process {
 // the templates nginit rendered, which the configuration must include.
 func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []envsubst.Rendered, extra ...preflight.Finding) *preflight.Report {
 	process := preflightProcess(id)
+	// A read error leaves the zero set, which matches the start: initd then
+	// sets no_new_privs, as for a binary without file capabilities.
+	fileCaps, _ := filecaps.Read(setup.Path)
 	if setup.Plan == nil {
 		// The main configuration file could not be read, so nothing that
 		// depends on its content can be checked.
@@ -68,7 +72,7 @@ func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []e
 			Message:  setup.ConfigErr.Error(),
 			Fix:      "give nginx a configuration file the runtime user can read, with -c or at the compile-time --conf-path",
 		})
-		return preflight.Run(preflight.Input{Process: process, Extra: extra, Strict: s.Strict})
+		return preflight.Run(preflight.Input{Process: process, NginxFileCaps: fileCaps, Extra: extra, Strict: s.Strict})
 	}
 	if err := checkTemplatesIncluded(setup, rendered); err != nil {
 		extra = append(extra, preflight.Finding{
@@ -94,6 +98,7 @@ func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []e
 		Extra:                 extra,
 		ErrorLogToStderr:      errorLogToStderr(setup),
 		Process:               process,
+		NginxFileCaps:         fileCaps,
 		Plan:                  setup.Plan,
 		ConfigErr:             setup.ConfigErr,
 		Tmpfs:                 preflight.TmpfsPolicy(s.Tmpfs),
