@@ -34,9 +34,12 @@ import (
 //	signals 32, 33 and 34     reserved by glibc's thread library (cancellation and
 //	                          setxid) and by musl (synccall), so forwarding them
 //	                          would break a child. The Go runtime does not let a
-//	                          program catch them (Go 1.26), so they keep the
-//	                          default action: a PID 1 drops them, and any other
-//	                          nginit is terminated by them.
+//	                          program catch them (Go 1.26). It handles 33 itself
+//	                          in a binary built without cgo, as nginit is, to run
+//	                          a system call on every thread, and drops a 33 sent
+//	                          with kill. 32 and 34 keep the default action: a
+//	                          PID 1 drops them, and any other nginit is terminated
+//	                          by them.
 //	every other signal        forwarded as-is to the nginx master, or to its whole
 //	                          process group with Config.SignalGroup: SIGHUP
 //	                          reloads the configuration and SIGUSR1 reopens the
