@@ -1,3 +1,5 @@
+//go:build linux && (amd64 || arm64)
+
 package initd
 
 import (
@@ -7,7 +9,9 @@ import (
 )
 
 // kernelSigaction is struct sigaction as rt_sigaction(2) takes it on amd64
-// and arm64: handler, flags, restorer, then the 64-bit mask.
+// and arm64: handler, flags, restorer, then the 64-bit mask. Other
+// architectures order or size the fields differently, so this file builds
+// for these two only.
 type kernelSigaction struct {
 	handler  uintptr
 	flags    uint64
