@@ -119,13 +119,8 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 
 	// Refuse root before touching anything: nginx as root can write where
 	// nginit would never prepare, and the point of nginit is a non-root nginx.
-	id, err := initd.ReadIdentity()
+	id, err := readIdentity(false)
 	if err != nil {
-		log.Errorf("read identity: %v", err)
-		return exitInternal
-	}
-	self, _ := os.Executable()
-	if err := initd.CheckIdentity(id, self); err != nil {
 		log.Errorf("%v", err)
 		return exitRoot
 	}
