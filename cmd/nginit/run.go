@@ -81,7 +81,7 @@ func writeUsage(w io.Writer) {
 	fmt.Fprintf(w, `Usage: nginit [flags] [--] [COMMAND [ARG...]]
        nginit check [flags] [--format text|json] [--] [COMMAND [ARG...]]
        nginit health [--url URL] [--timeout 2s]
-       nginit reload
+       nginit reload [--runtime-dir DIR]
        nginit version
 
 nginit runs COMMAND (default: nginx) as PID 1 for a non-root user on a
