@@ -67,3 +67,50 @@ func TestNginitRejectsSetuidRootCopy(t *testing.T) {
 		}
 	}
 }
+
+func TestNginitRejectsFileCapabilities(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to set a file capability and to start a process as uid 101")
+	}
+	setcap, err := exec.LookPath("setcap")
+	if err != nil {
+		t.Fatalf("setcap not found (apt-get install libcap2-bin): %v", err)
+	}
+
+	dir, err := os.MkdirTemp("", "nginit-filecap-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	binary, err := os.ReadFile(builtNginit(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(dir, "nginit")
+	if err := os.WriteFile(copyPath, binary, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A file capability raises privileges at exec without any setuid bit,
+	// which the kernel reports to the process as AT_SECURE.
+	if out, err := exec.Command(setcap, "cap_net_bind_service=+ep", copyPath).CombinedOutput(); err != nil {
+		t.Fatalf("setcap: %v\n%s", err, out)
+	}
+
+	cmd := exec.Command(copyPath, "--", "/bin/true")
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 101, Gid: 101}}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != exitRoot {
+		t.Errorf("nginit with a file capability as uid 101: %v, want exit status %d; stderr:\n%s", err, exitRoot, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "setcap -r "+copyPath) {
+		t.Errorf("stderr = %q, want it to name the fix setcap -r", stderr.String())
+	}
+}

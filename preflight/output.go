@@ -24,7 +24,18 @@ func (r *Report) WriteText(w io.Writer) error {
 	if s.Failed {
 		verdict = "nginx will not start"
 	}
-	fmt.Fprintf(&b, "%d errors, %d warnings, %d info: %s\n", s.Errors, s.Warnings, s.Info, verdict)
+	fmt.Fprintf(&b, "%s, %s, %d info: %s\n", plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Info, verdict)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// plural writes a count and a noun, in the plural for any count but one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -129,7 +129,7 @@ func checkStaticRoot(r *Report, in Input, read nginxconf.Read) {
 		Check:    "static.summary",
 		Severity: Info,
 		Subject:  subj,
-		Message:  fmt.Sprintf("%d files, %d directories, %d bytes checked", rep.Files, rep.Dirs, rep.Bytes),
+		Message:  fmt.Sprintf("%s, %s, %d bytes checked", plural(int(rep.Files), "file"), plural(int(rep.Dirs), "directory"), rep.Bytes),
 	})
 }
 

@@ -87,7 +87,7 @@ warning: a warning: m
     check: b.warning
 info: first info: m
     check: a.info
-2 errors, 1 warnings, 1 info: nginx will not start
+2 errors, 1 warning, 1 info: nginx will not start
 `
 	if b.String() != want {
 		t.Errorf("WriteText =\n%s\nwant errors first, in check order, then the summary line:\n%s", b.String(), want)

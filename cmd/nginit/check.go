@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/nginit/nginit/initd"
 	"github.com/nginit/nginit/internal/envsubst"
 	"github.com/nginit/nginit/preflight"
 )
@@ -51,16 +50,12 @@ func runCheck(args []string, log *logger) int {
 	}
 	log.debug = s.LogLevel == "debug"
 
-	id, err := initd.ReadIdentity()
+	// Plain root may run the check, which then reports root as an error. A
+	// setuid or setgid nginit would read files for its caller with
+	// privileges the caller lacks, so it is rejected.
+	id, err := readIdentity(true)
 	if err != nil {
-		log.Errorf("read identity: %v", err)
-		return exitInternal
-	}
-	// A setuid or setgid nginit would read files for an unprivileged caller
-	// with privileges the caller lacks; plain root may run the check.
-	self, _ := os.Executable()
-	if err := initd.CheckIdentity(id, self); errors.Is(err, initd.ErrSetuidBinary) || id.UID != id.EUID || id.GID != id.EGID {
-		log.Errorf("nginit check rejects privileges that its caller lacks (uid %d euid %d, gid %d egid %d): %v", id.UID, id.EUID, id.GID, id.EGID, err)
+		log.Errorf("%v", err)
 		return exitRoot
 	}
 	setUmask(int(s.Umask))
@@ -72,6 +67,12 @@ func runCheck(args []string, log *logger) int {
 			setupErrs = append(setupErrs, preflight.Finding{Check: "write.runtime-dir", Severity: preflight.Error,
 				Subject: "runtime directory " + s.RuntimeDir, Message: err.Error(),
 				Fix: "set NGINIT_RUNTIME_DIR to a path on a writable mount, such as /tmp/nginit with docker run --tmpfs /tmp"})
+		} else if pid, running := liveNginit(s.RuntimeDir); running {
+			// The running nginx includes the rendered files: rendering them
+			// again with this process's environment would change what its
+			// next reload loads.
+			setupErrs = append(setupErrs, preflight.Finding{Check: "templates.in-use", Severity: preflight.Info,
+				Subject: "templates", Message: fmt.Sprintf("not rendered again: the nginit running as pid %d owns the rendered files in %s", pid, s.RuntimeDir)})
 		} else if rendered, err = renderTemplates(s, log); err != nil {
 			setupErrs = append(setupErrs, preflight.Finding{Check: "templates.render", Severity: preflight.Error,
 				Subject: "templates", Message: err.Error(), Fix: "correct the template or the NGINX_ENVSUBST_* variables"})

@@ -24,7 +24,8 @@ const defaultHealthPort = 8080
 
 // runHealth implements `nginit health`: one GET to nginx that succeeds on a
 // status below 500. It serves HEALTHCHECK and exec probes in images without
-// curl or a shell. By default it targets only the loopback address.
+// curl or a shell. By default it targets the address the running nginit
+// recorded: loopback, unless nginx listens on one specific address only.
 func runHealth(args []string) int {
 	fs := flag.NewFlagSet("nginit health", flag.ContinueOnError)
 	url := fs.String("url", "", "URL to GET, http:// with an IP address or localhost (default http://127.0.0.1:PORT/ for the configuration's first listen port)")

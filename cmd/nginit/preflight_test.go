@@ -42,3 +42,13 @@ func TestPrepareRuntimeDirKeepsOtherModes(t *testing.T) {
 		t.Errorf("mode after rejection = %v, want 1777 unchanged", fi.Mode())
 	}
 }
+
+func TestAtSecureOffForPlainStart(t *testing.T) {
+	secure, err := atSecure()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secure {
+		t.Errorf("atSecure() = true for a test binary started without setuid or capabilities")
+	}
+}

@@ -29,6 +29,10 @@ type commandRecord struct {
 	// clock ticks after boot. With the pid it identifies the process, so a
 	// stale record never gets a recycled pid signalled.
 	StartTime uint64
+	// PIDNamespace is the inode of the writer's pid namespace. PID is only
+	// meaningful inside that namespace: a sidecar that shares the runtime
+	// volume but not the pid namespace has another process at that pid.
+	PIDNamespace uint64
 	// Argv is nginx's composed command line, argv[0] included.
 	Argv []string
 	// HealthURL is what `nginit health` probes by default: nginx's first
@@ -43,7 +47,11 @@ func writeCommandRecord(dir string, pid int, argv []string, healthURL string) er
 	if err != nil {
 		return fmt.Errorf("write command record: %w", err)
 	}
-	data := commandRecord{PID: pid, StartTime: start, Argv: argv, HealthURL: healthURL}.marshal()
+	ns, err := pidNamespace()
+	if err != nil {
+		return fmt.Errorf("write command record: %w", err)
+	}
+	data := commandRecord{PID: pid, StartTime: start, PIDNamespace: ns, Argv: argv, HealthURL: healthURL}.marshal()
 
 	d, err := safefile.OpenDir(dir)
 	if err != nil {
@@ -118,4 +126,29 @@ func parseStartTime(stat []byte) (uint64, error) {
 		return 0, fmt.Errorf("parse /proc/<pid>/stat: invalid start time %q", fields[19])
 	}
 	return start, nil
+}
+
+// pidNamespace returns the inode of the calling process's pid namespace.
+func pidNamespace() (uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/pid", &st); err != nil {
+		return 0, &os.PathError{Op: "stat", Path: "/proc/self/ns/pid", Err: err}
+	}
+	return st.Ino, nil
+}
+
+// liveNginit returns the pid of the nginit that wrote the command record in
+// dir when that process is still running in this pid namespace.
+func liveNginit(dir string) (int, bool) {
+	rec, err := readCommandRecord(dir)
+	if err != nil {
+		return 0, false
+	}
+	if ns, err := pidNamespace(); err != nil || ns != rec.PIDNamespace {
+		return 0, false
+	}
+	if start, err := processStartTime(rec.PID); err != nil || start != rec.StartTime {
+		return 0, false
+	}
+	return rec.PID, true
 }

@@ -13,9 +13,10 @@ import (
 // one space and a value. Strings are Go-quoted by strconv.Quote, which keeps
 // every byte of an argument, invalid UTF-8 and newlines included:
 //
-//	nginit command record 1
+//	nginit command record 2
 //	pid 12
 //	start_time 4567
+//	pid_ns 4026532301
 //	argv "/usr/sbin/nginx"
 //	argv "-g"
 //	argv "daemon off;"
@@ -25,7 +26,7 @@ import (
 // least once, and health_url is left out when empty. The file ends with a
 // newline. The reader accepts exactly this and rejects anything else, so a
 // damaged or foreign file never leads to a signal sent to the wrong process.
-const commandRecordHeader = "nginit command record 1"
+const commandRecordHeader = "nginit command record 2"
 
 // marshal returns the record in the format above.
 func (rec commandRecord) marshal() []byte {
@@ -35,6 +36,8 @@ func (rec commandRecord) marshal() []byte {
 	b = strconv.AppendInt(b, int64(rec.PID), 10)
 	b = append(b, "\nstart_time "...)
 	b = strconv.AppendUint(b, rec.StartTime, 10)
+	b = append(b, "\npid_ns "...)
+	b = strconv.AppendUint(b, rec.PIDNamespace, 10)
 	b = append(b, '\n')
 	for _, arg := range rec.Argv {
 		b = append(b, "argv "...)
@@ -91,6 +94,12 @@ func parseCommandRecord(data []byte) (commandRecord, error) {
 	value, ok = field(i, "start_time")
 	if rec.StartTime, err = parseDecimal(value); !ok || err != nil {
 		return commandRecord{}, lineError(i, "start_time and a decimal number")
+	}
+	i++
+
+	value, ok = field(i, "pid_ns")
+	if rec.PIDNamespace, err = parseDecimal(value); !ok || err != nil {
+		return commandRecord{}, lineError(i, "pid_ns and a decimal number")
 	}
 	i++
 

@@ -45,7 +45,7 @@ func TestReadCommandRecordRejectsSymlink(t *testing.T) {
 
 func TestReadCommandRecordRejectsZeroPID(t *testing.T) {
 	dir := t.TempDir()
-	record := "nginit command record 1\npid 0\nstart_time 1\nargv \"nginx\"\n"
+	record := "nginit command record 2\npid 0\nstart_time 1\npid_ns 3\nargv \"nginx\"\n"
 	if err := os.WriteFile(filepath.Join(dir, commandRecordName), []byte(record), 0o644); err != nil {
 		t.Fatal(err)
 	}

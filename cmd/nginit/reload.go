@@ -62,6 +62,19 @@ func runReload(args []string) int {
 		log.Errorf("reload: %v", err)
 		return exitReloadRejected
 	}
+	if ns, err := pidNamespace(); err != nil || ns != rec.PIDNamespace {
+		log.Errorf("reload: nginit (pid %d) runs in another pid namespace than this process; run nginit reload inside its container, with docker exec or kubectl exec", rec.PID)
+		return exitReloadRejected
+	}
+	// The pidfd pins the process, so once its start time matches, the
+	// signal below reaches the recorded nginit even if it exits meanwhile
+	// and its pid is reused during the configuration test.
+	pidfd, err := unix.PidfdOpen(rec.PID, 0)
+	if err != nil {
+		log.Errorf("reload: nginit (pid %d) that wrote %s is no longer running", rec.PID, filepath.Join(s.RuntimeDir, commandRecordName))
+		return exitReloadRejected
+	}
+	defer unix.Close(pidfd)
 	if start, err := processStartTime(rec.PID); err != nil || start != rec.StartTime {
 		log.Errorf("reload: nginit (pid %d) that wrote %s is no longer running", rec.PID, filepath.Join(s.RuntimeDir, commandRecordName))
 		return exitReloadRejected
@@ -77,7 +90,7 @@ func runReload(args []string) int {
 		return exitReloadRejected
 	}
 
-	if err := unix.Kill(rec.PID, unix.SIGHUP); err != nil {
+	if err := unix.PidfdSendSignal(pidfd, unix.SIGHUP, nil, 0); err != nil {
 		log.Errorf("reload: send SIGHUP to nginit (pid %d): %v", rec.PID, err)
 		return exitReloadRejected
 	}

@@ -127,3 +127,32 @@ func TestReloadRejectsOtherCommand(t *testing.T) {
 		t.Errorf("runReload(command /bin/true) = %d, want %d", got, exitReloadRejected)
 	}
 }
+
+func TestReloadRejectsOtherPIDNamespace(t *testing.T) {
+	nginx, _ := fakeNginx(t, 0)
+	runtimeDir := t.TempDir()
+	t.Setenv("NGINIT_RUNTIME_DIR", runtimeDir)
+	sleeper := startSleeper(t)
+
+	start, err := processStartTime(sleeper.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := pidNamespace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A record written in another pid namespace names a pid that means
+	// another process here.
+	rec := commandRecord{PID: sleeper.Process.Pid, StartTime: start, PIDNamespace: ns + 1, Argv: []string{nginx}}
+	if err := os.WriteFile(filepath.Join(runtimeDir, commandRecordName), rec.marshal(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	if got := runReload(nil); got != exitReloadRejected {
+		t.Errorf("runReload with a record from another pid namespace = %d, want %d", got, exitReloadRejected)
+	}
+	if sig := waitSignal(t, sleeper); sig != 0 {
+		t.Errorf("the process at the recorded pid got %v, want no signal", sig)
+	}
+}

@@ -81,7 +81,7 @@ func writeUsage(w io.Writer) {
 	fmt.Fprintf(w, `Usage: nginit [flags] [--] [COMMAND [ARG...]]
        nginit check [flags] [--format text|json] [--] [COMMAND [ARG...]]
        nginit health [--url URL] [--timeout 2s]
-       nginit reload
+       nginit reload [--runtime-dir DIR]
        nginit version
 
 nginit runs COMMAND (default: nginx) as PID 1 for a non-root user on a
@@ -119,13 +119,8 @@ func start(sigs *initd.Signals, args []string, log *logger) int {
 
 	// Refuse root before touching anything: nginx as root can write where
 	// nginit would never prepare, and the point of nginit is a non-root nginx.
-	id, err := initd.ReadIdentity()
+	id, err := readIdentity(false)
 	if err != nil {
-		log.Errorf("read identity: %v", err)
-		return exitInternal
-	}
-	self, _ := os.Executable()
-	if err := initd.CheckIdentity(id, self); err != nil {
 		log.Errorf("%v", err)
 		return exitRoot
 	}

@@ -42,11 +42,12 @@ type settings struct {
 // fileMask is a umask written in octal, such as 0027.
 type fileMask int
 
-// Decode parses an octal umask.
+// Decode parses an octal umask. A umask that masks the owner's bits is
+// rejected: nginx could not then write the temp files and logs it creates.
 func (m *fileMask) Decode(value string) error {
 	n, err := strconv.ParseUint(value, 8, 32)
-	if err != nil || n > 0o777 {
-		return fmt.Errorf("want an octal mode from 0000 to 0777, such as 0027")
+	if err != nil || n > 0o077 {
+		return fmt.Errorf("want an octal mask from 0000 to 0077 that keeps the owner's permissions, such as 0027")
 	}
 	*m = fileMask(n)
 	return nil

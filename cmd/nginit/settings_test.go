@@ -35,8 +35,9 @@ func TestLoadSettingsInvalid(t *testing.T) {
 	tests := []struct {
 		variable, value, accepted string
 	}{
-		{"NGINIT_UMASK", "0999", "octal mode"},
-		{"NGINIT_UMASK", "abc", "octal mode"},
+		{"NGINIT_UMASK", "0999", "octal mask"},
+		{"NGINIT_UMASK", "abc", "octal mask"},
+		{"NGINIT_UMASK", "0700", "owner's permissions"},
 		{"NGINIT_STOP_DELAY", "5", "duration such as"},
 		{"NGINIT_STOP_TIMEOUT", "-1s", "zero or more"},
 		{"NGINIT_KILL_GRACE", "soon", "duration such as"},
