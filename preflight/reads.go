@@ -140,7 +140,7 @@ func addWalkFindings(r *Report, read nginxconf.Read, rep fsprep.WalkReport) {
 	for _, f := range rep.Findings {
 		finding := Finding{
 			Check:    "static." + f.Kind.String(),
-			Severity: severityOf(f.Kind.Severity()),
+			Severity: severityOf(f.Severity),
 			Subject:  f.Path,
 			Message:  f.Detail,
 			Fix:      f.Fix,

@@ -79,3 +79,38 @@ func TestWalkLimitCountsEntries(t *testing.T) {
 		}
 	}
 }
+
+func TestStaticSeverityBelowRoot(t *testing.T) {
+	dir := fixtureDir(t)
+	mkdirs(t, dir, map[string]os.FileMode{"site": 0o755, "site/.git": 0o700})
+	for name, mode := range map[string]os.FileMode{"site/index.html": 0o600, "site/.htpasswd": 0o600} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	findings := reportAsRuntimeUser(t, dir, `events {}
+http {
+    access_log off;
+    server { listen 8080; root FIXTURE/site; location ~ /\. { deny all; } }
+}
+`)
+
+	want := map[string]string{
+		filepath.Join(dir, "site/index.html"): "error", // nginx responds 403 to "/"
+		filepath.Join(dir, "site/.htpasswd"):  "warning",
+		filepath.Join(dir, "site/.git"):       "warning",
+	}
+	for _, f := range findings {
+		for path, sev := range want {
+			if strings.HasPrefix(f.Subject, path+" ") {
+				if f.Severity != sev {
+					t.Errorf("%s %s severity = %s, want %s", f.Check, f.Subject, f.Severity, sev)
+				}
+				delete(want, path)
+			}
+		}
+	}
+	for path := range want {
+		t.Errorf("no finding for %s; findings: %+v", path, findings)
+	}
+}
