@@ -114,3 +114,33 @@ http {
 		t.Errorf("no finding for %s; findings: %+v", path, findings)
 	}
 }
+
+func TestStaticRootMissingIsWarning(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "html")
+	tests := []struct {
+		name     string
+		read     nginxconf.Read
+		findings int
+		message  string
+	}{
+		{"configured root", nginxconf.Read{Path: missing, Directive: "root"}, 1, "does not exist"},
+		{"default root", nginxconf.Read{Path: missing, Directive: "root", Implicit: true}, 1, "nginx's default root because the server has no root directive"},
+		{"root of a backend location", nginxconf.Read{Path: missing, Directive: "root", BackendOnly: true}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r Report
+			tt.read.Kind = nginxconf.ReadStaticRoot
+			tt.read.Source = "nginx.conf:1"
+			checkReads(&r, Input{Plan: &nginxconf.Plan{Reads: []nginxconf.Read{tt.read}}})
+			if len(r.Findings) != tt.findings {
+				t.Fatalf("checkReads findings = %+v, want %d", r.Findings, tt.findings)
+			}
+			for _, f := range r.Findings {
+				if f.Severity != Warning || !strings.Contains(f.Message, tt.message) {
+					t.Errorf("checkReads finding = %v %q, want a warning containing %q", f.Severity, f.Message, tt.message)
+				}
+			}
+		})
+	}
+}
