@@ -185,6 +185,14 @@ func (p *parser) parse(lx *lexer, depth int) ([]*Directive, error) {
 			if depth+1 > maxBlockDepth {
 				return directives, lx.errorf(tok.Line, "blocks nested deeper than %d", maxBlockDepth)
 			}
+			if isLuaBlock(d.Name) {
+				d.Block = []*Directive{}
+				directives = append(directives, d)
+				if err := lx.skipLuaBlock(tok.Line); err != nil {
+					return directives, err
+				}
+				continue
+			}
 			block, err := p.parse(lx, depth+1)
 			d.Block = block
 			directives = append(directives, d)

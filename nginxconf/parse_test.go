@@ -369,3 +369,35 @@ func TestParseFileInstalledDebianConfig(t *testing.T) {
 		t.Errorf("ParseFile(%s) has no http block: %s", name, names(cfg.Directives))
 	}
 }
+
+func TestParseFileLuaBlock(t *testing.T) {
+	tests := []struct {
+		name string
+		lua  string
+	}{
+		{"brace in long string", `-- don't panic
+    ngx.say([[ } ]])`},
+		{"brace in quoted strings", `ngx.say("}\"}", '}\'{')`},
+		{"brace in line comment", "local t = {} -- }\n    ngx.say(#t)"},
+		{"long comment", "--[==[ } ]] } ]==] ngx.say(1)"},
+		{"leveled long string", "ngx.say([=[ ]] } ]=])"},
+		{"nested tables", "local t = { a = { b = 1 } }\n    ngx.say(t.a.b)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "http {\n  server {\n    location / {\n      content_by_lua_block {\n    " + tt.lua + "\n      }\n    }\n    listen 8080;\n  }\n}\n"
+			dir := writeTree(t, map[string]string{"nginx.conf": src})
+			cfg, err := ParseFile(filepath.Join(dir, "nginx.conf"), "")
+			if err != nil {
+				t.Fatalf("ParseFile(%q) error = %v", src, err)
+			}
+			if got, want := names(cfg.Directives), "http{server{location{content_by_lua_block{}} listen}}"; got != want {
+				t.Errorf("ParseFile structure = %q, want %q", got, want)
+			}
+			listen := cfg.Directives[0].Block[0].Block[1]
+			if wantLine := strings.Count(src[:strings.Index(src, "listen")], "\n") + 1; listen.Line != wantLine {
+				t.Errorf("listen line = %d, want %d", listen.Line, wantLine)
+			}
+		})
+	}
+}

@@ -15,15 +15,18 @@ func checkConfig(r *Report, in Input) {
 	for _, inc := range nginxconf.IncludeErrors(in.ConfigErr) {
 		checkInclude(r, in.Process, inc)
 	}
-	var syntax *nginxconf.SyntaxError
-	if errors.As(in.ConfigErr, &syntax) {
+	if syntax := syntaxError(in); syntax != nil {
+		// nginit's parser is not nginx's: a module may read its blocks
+		// with a lexer of its own, so nginx may well start.
 		r.add(Finding{
 			Check:    "config.syntax",
-			Severity: Error,
+			Severity: Warning,
 			Subject:  fmt.Sprintf("%s:%d", syntax.File, syntax.Line),
-			Message:  syntax.Error(),
-			Fix:      "correct the configuration; nginx -t shows the same error",
+			Message: fmt.Sprintf("nginit could not parse %s:%d (%s), so the checks that depend on the configuration were skipped; nginx -t decides whether the configuration is valid",
+				syntax.File, syntax.Line, syntax.Msg),
+			Fix: "run nginx -t; if nginx reports the same error, correct the configuration",
 		})
+		return
 	}
 
 	for _, dup := range in.Plan.Duplicates {
@@ -66,6 +69,15 @@ func checkConfig(r *Report, in Input) {
 			Fix:      "run the backend with the same uid as nginx, or pass the body in the request instead of the file name",
 		})
 	}
+}
+
+// syntaxError returns the *nginxconf.SyntaxError of in.ConfigErr, or nil.
+func syntaxError(in Input) *nginxconf.SyntaxError {
+	var syntax *nginxconf.SyntaxError
+	if errors.As(in.ConfigErr, &syntax) {
+		return syntax
+	}
+	return nil
 }
 
 // checkInclude reports an include whose file nginit could not read, by
