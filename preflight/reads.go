@@ -22,10 +22,13 @@ func checkReads(r *Report, in Input) {
 				// which has its own filesystem.
 				continue
 			}
-			if walked[read.Path] {
+			// An alias is often spelled with a trailing slash, so
+			// "/x/html/" and "/x/html" name the same root.
+			key := filepath.Clean(read.Path)
+			if walked[key] {
 				continue
 			}
-			walked[read.Path] = true
+			walked[key] = true
 			checkStaticRoot(r, in, read)
 			continue
 		}

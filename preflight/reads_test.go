@@ -144,3 +144,21 @@ func TestStaticRootMissingIsWarning(t *testing.T) {
 		})
 	}
 }
+
+func TestStaticRootWalkedOnce(t *testing.T) {
+	dir := t.TempDir()
+	var r Report
+	checkReads(&r, Input{Plan: &nginxconf.Plan{Reads: []nginxconf.Read{
+		{Kind: nginxconf.ReadStaticRoot, Path: dir, Directive: "root", Source: "nginx.conf:1"},
+		{Kind: nginxconf.ReadStaticRoot, Path: dir + "/", Directive: "alias", Location: "/a/", Source: "nginx.conf:2"},
+	}}})
+	summaries := 0
+	for _, f := range r.Findings {
+		if f.Check == "static.summary" {
+			summaries++
+		}
+	}
+	if summaries != 1 {
+		t.Errorf("checkReads walked %s and %s/ %d times, want once: %+v", dir, dir, summaries, r.Findings)
+	}
+}
