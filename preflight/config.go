@@ -112,7 +112,7 @@ func checkInclude(r *Report, p Process, inc *nginxconf.IncludeError) {
 			Message:  inc.Err.Error() + `; nginx follows the loop until it fails with "(24: Too many open files)"`,
 			Fix:      fmt.Sprintf("remove the include at %s, or narrow its glob so that it does not match a file that is already including it", source),
 		})
-	case errors.Is(inc.Err, nginxconf.ErrIncludeDepth), errors.Is(inc.Err, nginxconf.ErrTooManyFiles):
+	case errors.Is(inc.Err, nginxconf.ErrIncludeDepth), errors.Is(inc.Err, nginxconf.ErrTooManyFiles), errors.Is(inc.Err, nginxconf.ErrTotalTooLarge):
 		r.add(Finding{
 			Check:    "config.include-limit",
 			Severity: Warning,
