@@ -69,6 +69,8 @@ const prepareOp = "prepare dir"
 // its target is resolved by the same rules. Any other link is ErrSymlink.
 // A world-writable directory without the sticky bit on the way is
 // ErrWorldWritable, because any user could replace what lies below it.
+// Unless d.Shared, a directory on the way that neither root nor the runtime
+// user owns is ErrForeignOwner, because its owner could replace the rest.
 //
 // On the directory's descriptor, Prepare then rejects one that another uid
 // owns (ErrForeignOwner, unless d.Shared) and one that is world-writable
@@ -97,7 +99,11 @@ func Prepare(d Dir) (Result, error) {
 
 	// Directories are created 0700 and widened by fchmod below, so no other
 	// user can enter one while its mode is still being set.
-	opener := &dirOpener{op: prepareOp, create: true, perm: 0o700, createdMode: unixPerm(d.Mode)}
+	// A shared directory is by design in a tree that others own, such as
+	// a Kubernetes fsGroup volume, so only a private one checks the owners
+	// of the directories above it.
+	opener := &dirOpener{op: prepareOp, create: true, perm: 0o700, createdMode: unixPerm(d.Mode),
+		ownerCheck: !d.Shared, ownerUID: id.UID}
 	fd, _, err := opener.openDir(d.Path)
 	res.Created = opener.created
 	if err != nil {
