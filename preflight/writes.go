@@ -120,6 +120,10 @@ func (wc *writeCheck) file(w nginxconf.Write) {
 	if w.Path == "/dev/stdout" || w.Path == "/dev/stderr" {
 		return
 	}
+	if target, ok := standardStreamLink(w.Path); ok {
+		wc.standardStream(w, target)
+		return
+	}
 	if _, err := os.Stat(w.Path); err == nil {
 		if err := unix.Faccessat(unix.AT_FDCWD, w.Path, unix.W_OK, unix.AT_EACCESS); err != nil {
 			wc.fail(w, &os.PathError{Op: "open for writing", Path: w.Path, Err: err})
@@ -127,6 +131,50 @@ func (wc *writeCheck) file(w nginxconf.Write) {
 		return
 	}
 	wc.parent(w)
+}
+
+// standardStreamLink returns the target of path when path is a symbolic
+// link to a standard stream, as the official image links
+// /var/log/nginx/access.log to /dev/stdout.
+func standardStreamLink(path string) (string, bool) {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return "", false
+	}
+	target, err := os.Readlink(path)
+	if err != nil {
+		return "", false
+	}
+	switch {
+	case target == "/dev/stdout", target == "/dev/stderr",
+		strings.HasPrefix(target, "/proc/self/fd/"), strings.HasPrefix(target, "/dev/fd/"):
+		return target, true
+	}
+	return "", false
+}
+
+// standardStream checks a log file linked to a standard stream. Opening it
+// reopens nginit's own standard output or error, which the runtime user can
+// do only when it may write the pipe or terminal behind it.
+func (wc *writeCheck) standardStream(w nginxconf.Write, target string) {
+	err := unix.Faccessat(unix.AT_FDCWD, w.Path, unix.W_OK, unix.AT_EACCESS)
+	if err == nil {
+		return
+	}
+	owner := ""
+	var st unix.Stat_t
+	if unix.Stat(w.Path, &st) == nil {
+		owner = fmt.Sprintf(" (owner uid %d gid %d, mode %s)", st.Uid, st.Gid, fsprep.FormatMode(os.FileMode(st.Mode&0o777)))
+	}
+	wc.report.add(Finding{
+		Check:    "write.not-writable",
+		Severity: Error,
+		Subject:  subject(w),
+		Message: fmt.Sprintf("%s is a link to %s, and the standard stream behind it%s belongs to another uid than %s, so nginx cannot open it: %v",
+			w.Path, target, owner, wc.process.identity(), err),
+		Fix: "a container runtime gives the pipe to the container's user, so this happens on a host, or when nginit runs as another uid than the one that started it: " +
+			"run nginit as the user that owns its standard output and error, or use error_log stderr, which nginx writes without opening a file",
+	})
 }
 
 // parent proves the directory of a file nginx creates. A directory is
