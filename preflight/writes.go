@@ -289,7 +289,13 @@ func (wc *writeCheck) permissionFix(w nginxconf.Write) string {
 	fix := fmt.Sprintf("mount a tmpfs writable by the runtime user: docker run --mount type=tmpfs,destination=%[1]s,tmpfs-mode=1777 "+
 		"(a tmpfs takes the mode of the directory it covers, so a plain --tmpfs over a root-owned 0755 directory stays unwritable), "+
 		"or an emptyDir: {medium: Memory} volume at %[1]s in Kubernetes", target)
-	if ancestor := existingAncestor(w.Path); !wc.sharedDir(ancestor) {
+	// A pid or log file is created at run time, so the Dockerfile can
+	// change only its directory.
+	start := w.Path
+	if !w.Kind.IsDir() {
+		start = filepath.Dir(w.Path)
+	}
+	if ancestor := existingAncestor(start); !wc.sharedDir(ancestor) {
 		fix += fmt.Sprintf("\nor, for OpenShift's arbitrary uids with gid 0, in the Dockerfile: RUN chgrp -R 0 %[1]s && chmod -R g=u %[1]s", ancestor)
 	}
 	return fix

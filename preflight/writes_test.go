@@ -1,6 +1,7 @@
 package preflight
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -298,5 +299,32 @@ http {
 	}
 	if strings.Contains(found.Fix, "tmpfs") || strings.Contains(found.Fix, "chgrp") {
 		t.Errorf("fix = %q, want no tmpfs or chgrp, which cannot change a pipe's owner", found.Fix)
+	}
+}
+
+func TestOpenShiftFixNamesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	pid := filepath.Join(dir, "run", "nginx.pid")
+	if err := os.MkdirAll(filepath.Dir(pid), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A stale pid file exists, and a log file does not.
+	if err := os.WriteFile(pid, []byte("1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wc := &writeCheck{}
+	tests := []struct {
+		write nginxconf.Write
+		want  string
+	}{
+		{nginxconf.Write{Kind: nginxconf.WritePIDFile, Path: pid, Directive: "pid"}, filepath.Join(dir, "run")},
+		{nginxconf.Write{Kind: nginxconf.WriteErrorLog, Path: filepath.Join(dir, "log", "nginx", "error.log"), Directive: "error_log"}, dir},
+	}
+	for _, tt := range tests {
+		fix := wc.permissionFix(tt.write)
+		want := fmt.Sprintf("RUN chgrp -R 0 %[1]s && chmod -R g=u %[1]s", tt.want)
+		if !strings.Contains(fix, want) {
+			t.Errorf("permissionFix(%s) = %q, want it to contain %q", tt.write.Path, fix, want)
+		}
 	}
 }
