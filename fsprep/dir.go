@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/nginit/nginit/internal/safefile"
 	"golang.org/x/sys/unix"
 )
 
@@ -89,7 +90,7 @@ func Prepare(d Dir) (Result, error) {
 	if d.Mode&^(os.ModePerm|os.ModeSetgid|os.ModeSticky) != 0 {
 		return res, &Error{Op: prepareOp, Path: d.Path, Reason: "mode " + d.Mode.String() + " has bits other than permissions, setgid and sticky", Err: ErrInvalidDir}
 	}
-	if d.Mode&0o002 != 0 && d.Mode&os.ModeSticky == 0 {
+	if safefile.ReplaceableByAnyone(unixPerm(d.Mode)) {
 		return res, &Error{Op: prepareOp, Path: d.Path, Reason: "mode " + FormatMode(d.Mode|os.ModeDir) + " lets any user write", Err: ErrWorldWritable}
 	}
 	id, err := CurrentIdentity()
@@ -124,7 +125,7 @@ func Prepare(d Dir) (Result, error) {
 	if st.Uid != id.UID && !d.Shared {
 		return fail(fmt.Sprintf("%s, but the runtime user is %s", ownerReason(st.Uid, st.Gid, res.Mode), id), ErrForeignOwner)
 	}
-	if st.Mode&0o002 != 0 && st.Mode&unix.S_ISVTX == 0 {
+	if safefile.ReplaceableByAnyone(st.Mode) {
 		return fail(ownerReason(st.Uid, st.Gid, res.Mode), ErrWorldWritable)
 	}
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nginit/nginit/internal/safefile"
 	"golang.org/x/sys/unix"
 )
 
@@ -166,7 +167,7 @@ func replaceableBelow(op string, dirfd int, path, childPath string) error {
 	if err := unix.Fstat(dirfd, &st); err != nil {
 		return &Error{Op: op, Path: path, Err: err}
 	}
-	if st.Mode&0o002 == 0 || st.Mode&unix.S_ISVTX != 0 {
+	if !safefile.ReplaceableByAnyone(st.Mode) {
 		return nil
 	}
 	mode := fileMode(st.Mode)
