@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/nginit/nginit/internal/safefile"
 	"golang.org/x/sys/unix"
 )
 
@@ -69,6 +70,8 @@ const prepareOp = "prepare dir"
 // its target is resolved by the same rules. Any other link is ErrSymlink.
 // A world-writable directory without the sticky bit on the way is
 // ErrWorldWritable, because any user could replace what lies below it.
+// Unless d.Shared, a directory on the way that neither root nor the runtime
+// user owns is ErrForeignOwner, because its owner could replace the rest.
 //
 // On the directory's descriptor, Prepare then rejects one that another uid
 // owns (ErrForeignOwner, unless d.Shared) and one that is world-writable
@@ -87,7 +90,7 @@ func Prepare(d Dir) (Result, error) {
 	if d.Mode&^(os.ModePerm|os.ModeSetgid|os.ModeSticky) != 0 {
 		return res, &Error{Op: prepareOp, Path: d.Path, Reason: "mode " + d.Mode.String() + " has bits other than permissions, setgid and sticky", Err: ErrInvalidDir}
 	}
-	if d.Mode&0o002 != 0 && d.Mode&os.ModeSticky == 0 {
+	if safefile.ReplaceableByAnyone(unixPerm(d.Mode)) {
 		return res, &Error{Op: prepareOp, Path: d.Path, Reason: "mode " + FormatMode(d.Mode|os.ModeDir) + " lets any user write", Err: ErrWorldWritable}
 	}
 	id, err := CurrentIdentity()
@@ -97,7 +100,11 @@ func Prepare(d Dir) (Result, error) {
 
 	// Directories are created 0700 and widened by fchmod below, so no other
 	// user can enter one while its mode is still being set.
-	opener := &dirOpener{op: prepareOp, create: true, perm: 0o700, createdMode: unixPerm(d.Mode)}
+	// A shared directory is by design in a tree that others own, such as
+	// a Kubernetes fsGroup volume, so only a private one checks the owners
+	// of the directories above it.
+	opener := &dirOpener{op: prepareOp, create: true, perm: 0o700, createdMode: unixPerm(d.Mode),
+		ownerCheck: !d.Shared, ownerUID: id.UID}
 	fd, _, err := opener.openDir(d.Path)
 	res.Created = opener.created
 	if err != nil {
@@ -118,7 +125,7 @@ func Prepare(d Dir) (Result, error) {
 	if st.Uid != id.UID && !d.Shared {
 		return fail(fmt.Sprintf("%s, but the runtime user is %s", ownerReason(st.Uid, st.Gid, res.Mode), id), ErrForeignOwner)
 	}
-	if st.Mode&0o002 != 0 && st.Mode&unix.S_ISVTX == 0 {
+	if safefile.ReplaceableByAnyone(st.Mode) {
 		return fail(ownerReason(st.Uid, st.Gid, res.Mode), ErrWorldWritable)
 	}
 

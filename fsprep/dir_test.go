@@ -1,6 +1,7 @@
 package fsprep
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -66,6 +67,11 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 		{path: "file", mode: 0o644},
 		{path: "openparent/", mode: 0o777},
 		{path: "openparent/sub/", mode: 0o755},
+		// Directories of another non-root uid, which may rename what is in
+		// them whatever their mode.
+		{path: "otheropen/", mode: os.ModeSticky | 0o777, uid: otherUID, gid: otherUID},
+		{path: "otherclosed/", mode: 0o755, uid: otherUID, gid: otherUID},
+		{path: "otherclosed/nginit/", mode: 0o700, uid: runtimeUID, gid: runtimeGID},
 	})
 
 	tests := []struct {
@@ -93,6 +99,9 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 		{name: "world-writable shared dir", path: "tmp/open-root", mode: 0o700, shared: true, wantIs: "ErrWorldWritable"},
 		{name: "world-writable parent", path: "openparent/new", mode: 0o700, wantIs: "ErrWorldWritable"},
 		{name: "world-writable grandparent", path: "openparent/sub/new", mode: 0o700, wantIs: "ErrWorldWritable"},
+		{name: "parent of another uid", path: "otheropen/nginit", mode: 0o700, wantIs: "ErrForeignOwner"},
+		{name: "existing dir in dir of another uid", path: "otherclosed/nginit", mode: 0o700, wantIs: "ErrForeignOwner"},
+		{name: "shared dir in dir of another uid", path: "otheropen/shared", mode: 0o770, shared: true, created: []string{"otheropen/shared"}, want: 0o770},
 		{name: "parent not writable", path: "rootonly/x", mode: 0o700, wantIs: "EACCES"},
 		{name: "component is a file", path: "file/x", mode: 0o700, wantIs: "ErrNotDirectory"},
 		{name: "setgid dropped by kernel", path: "sgid-root/x", mode: 0o2770, wantIs: "ErrModeNotApplied"},
@@ -158,6 +167,17 @@ func TestPrepareAsRuntimeUser(t *testing.T) {
 	// Nothing may have been written through the links.
 	if entries, _ := os.ReadDir(filepath.Join(base, "target")); len(entries) != 0 {
 		t.Errorf("symlink target %s/target has %d entries, want none", base, len(entries))
+	}
+}
+
+func TestPrepareNamesForeignParent(t *testing.T) {
+	base := fixtureDir(t)
+	buildTree(t, base, []entry{{path: "x/", mode: 0o755, uid: otherUID, gid: otherUID}, {path: "x/nginit/", mode: 0o700, uid: runtimeUID, gid: runtimeGID}})
+	var res Result
+	got := runAsRuntimeUser(t, "prepare", &res, filepath.Join(base, "x/nginit"), stepMode(0o700), "")
+	want := fmt.Sprintf("parent %s (owner uid %d gid %d, mode 0755 drwxr-xr-x) is owned by neither root nor the runtime uid %d", filepath.Join(base, "x"), otherUID, otherUID, runtimeUID)
+	if !strings.Contains(got.Err, want) {
+		t.Errorf("Prepare error = %q, want it to contain %q", got.Err, want)
 	}
 }
 

@@ -42,8 +42,8 @@ const (
 	// FindingUnsearchableAncestor is a directory above the root without
 	// search permission, so nothing in the root can be served.
 	FindingUnsearchableAncestor
-	// FindingSpecialFile is a FIFO, socket or device inside the root; opening
-	// a FIFO blocks an nginx worker.
+	// FindingSpecialFile is a FIFO, socket or device inside the root. nginx
+	// 1.22 opens it with O_NONBLOCK, so no worker blocks, and responds 404.
 	FindingSpecialFile
 	// FindingSymlinkOutside is a symbolic link that resolves outside the
 	// root, to content the image may not have at run time.
@@ -92,8 +92,12 @@ func (k FindingKind) String() string {
 	return fmt.Sprintf("FindingKind(%d)", int(k))
 }
 
-// Severity returns how serious a finding of this kind is: an error breaks
-// requests, a warning may, and info explains.
+// Severity returns how serious a finding of this kind is about the root
+// itself, an ancestor of it or its index file: an error breaks requests, a
+// warning may, and info explains. A finding about a path below the root is
+// at most a warning (Finding.Severity), because nginx serves everything
+// else and responds 403 or 404 only for that path, which is often intended
+// (a .git directory of mode 0700, a .htpasswd of mode 0600).
 func (k FindingKind) Severity() Severity {
 	switch k {
 	case FindingWritable, FindingDanglingSymlink, FindingSymlinkOutside, FindingUnreadableDir, FindingMissingIndex:
@@ -110,6 +114,10 @@ type Finding struct {
 	Kind FindingKind
 	Path string
 
+	// Severity is Kind.Severity() for the root, its ancestors and its index
+	// files, and at most SeverityWarning for any other path below the root.
+	Severity Severity
+
 	// Owner, Group and Mode are the path's, from fstatat without following
 	// a symbolic link. Mode is zero for findings about no single file.
 	Owner, Group uint32
@@ -125,7 +133,7 @@ type Finding struct {
 // String formats the finding as "error unreadable-file /srv/a.css (owner
 // uid 0 gid 0, mode 0600 -rw-------): detail; fix: fix".
 func (f Finding) String() string {
-	s := fmt.Sprintf("%s %s %s", f.Kind.Severity(), f.Kind, f.Path)
+	s := fmt.Sprintf("%s %s %s", f.Severity, f.Kind, f.Path)
 	if f.Mode != 0 {
 		s += " (" + ownerReason(f.Owner, f.Group, f.Mode) + ")"
 	}
@@ -148,7 +156,7 @@ func findingDetail(kind FindingKind, id Identity) string {
 	case FindingUnsearchableAncestor:
 		return fmt.Sprintf("ancestor of the root not searchable by %s, so nothing in the root can be served", id)
 	case FindingSpecialFile:
-		return "not a regular file; a FIFO blocks an nginx worker when opened"
+		return "not a regular file, so nginx responds 404 for it and logs \"is not a regular file\" at crit level; nginx 1.22 opens it with O_NONBLOCK, so a FIFO does not block a worker"
 	case FindingWritable:
 		return fmt.Sprintf("writable by %s although nginx only reads it, so a compromised worker could change served content", id)
 	case FindingKernelDenied:

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nginit/nginit/internal/safefile"
 	"golang.org/x/sys/unix"
 )
 
@@ -31,6 +32,12 @@ type dirOpener struct {
 	// zero. mkdirat applies the umask and drops setgid, so perm alone
 	// cannot give a created directory its intended mode.
 	createdMode uint32
+
+	// ownerCheck rejects a directory on the way whose owner is neither
+	// root nor ownerUID (ErrForeignOwner), because that owner could rename
+	// the next component away and put its own directory in its place.
+	ownerCheck bool
+	ownerUID   uint32
 }
 
 // openDir opens unsafePath as a directory without letting the kernel follow
@@ -81,6 +88,10 @@ func (o *dirOpener) openDir(unsafePath string) (fd int, path string, err error) 
 
 		childPath := filepath.Join(path, c.name)
 		if err := replaceableBelow(o.op, fd, path, childPath); err != nil {
+			unix.Close(fd)
+			return -1, "", err
+		}
+		if err := o.foreignOwnerAbove(fd, path, childPath); err != nil {
 			unix.Close(fd)
 			return -1, "", err
 		}
@@ -156,13 +167,38 @@ func replaceableBelow(op string, dirfd int, path, childPath string) error {
 	if err := unix.Fstat(dirfd, &st); err != nil {
 		return &Error{Op: op, Path: path, Err: err}
 	}
-	if st.Mode&0o002 == 0 || st.Mode&unix.S_ISVTX != 0 {
+	if !safefile.ReplaceableByAnyone(st.Mode) {
 		return nil
 	}
 	mode := fileMode(st.Mode)
 	return &Error{Op: op, Path: childPath, Err: ErrWorldWritable,
 		Reason: "parent " + path + " (" + ownerReason(st.Uid, st.Gid, mode) + ") lets any user replace it",
 		Owner:  st.Uid, Group: st.Gid, Mode: mode}
+}
+
+// foreignOwnerAbove returns ErrForeignOwner, naming the directory dirfd at
+// path, when o.ownerCheck is set and neither root nor o.ownerUID owns it.
+// The owner of a directory may rename or remove any entry in it, the sticky
+// bit notwithstanding, so it could replace childPath with its own directory.
+//
+// NOTE: in a user namespace a directory of an unmapped owner shows as the
+// overflow uid (65534), which this rejects too.
+func (o *dirOpener) foreignOwnerAbove(dirfd int, path, childPath string) error {
+	if !o.ownerCheck {
+		return nil
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(dirfd, &st); err != nil {
+		return &Error{Op: o.op, Path: path, Err: err}
+	}
+	if st.Uid == 0 || st.Uid == o.ownerUID {
+		return nil
+	}
+	mode := fileMode(st.Mode)
+	return &Error{Op: o.op, Path: childPath, Err: ErrForeignOwner,
+		Reason: fmt.Sprintf("parent %s (%s) is owned by neither root nor the runtime uid %d, so uid %d could replace it",
+			path, ownerReason(st.Uid, st.Gid, mode), o.ownerUID, st.Uid),
+		Owner: st.Uid, Group: st.Gid, Mode: mode}
 }
 
 // openComponent opens one directory component as O_PATH, creating it first

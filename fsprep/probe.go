@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/nginit/nginit/internal/safefile"
 	"golang.org/x/sys/unix"
 )
 
@@ -161,7 +162,7 @@ func rejectWorldWritable(fd int, path string) error {
 	if err := unix.Fstat(fd, &st); err != nil {
 		return &Error{Op: probeOp, Path: path, Err: err}
 	}
-	if st.Mode&0o002 == 0 || st.Mode&unix.S_ISVTX != 0 {
+	if !safefile.ReplaceableByAnyone(st.Mode) {
 		return nil
 	}
 	mode := fileMode(st.Mode)

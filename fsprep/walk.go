@@ -86,6 +86,7 @@ type walker struct {
 	id           Identity
 	root         string
 	resolvedRoot string
+	index        []string // the index file names, whose findings stay errors
 	limit        int64
 	maxPerKind   int
 	verifyFiles  bool
@@ -169,7 +170,11 @@ func WalkRoot(root string, opts WalkOptions) (WalkReport, error) {
 		w.resolvedRoot = resolved
 	}
 	w.checkRoot(fd)
-	w.checkIndex(fd, opts.Index)
+	w.index = opts.Index
+	if w.index == nil {
+		w.index = []string{"index.html"}
+	}
+	w.checkIndex(fd, w.index)
 	w.checkMountPoint(fd)
 
 	w.pending = 1

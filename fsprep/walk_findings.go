@@ -1,6 +1,10 @@
 package fsprep
 
-import "sort"
+import (
+	"slices"
+	"sort"
+	"strings"
+)
 
 // add records a finding, keeping at most maxPerKind of each kind.
 func (w *walker) add(f Finding) {
@@ -13,6 +17,7 @@ func (w *walker) add(f Finding) {
 	if f.Fix == "" {
 		f.Fix = findingFix(f.Kind)
 	}
+	f.Severity = w.severity(f.Kind, f.Path)
 	w.findingsMu.Lock()
 	w.findings = append(w.findings, f)
 	w.findingsMu.Unlock()
@@ -56,8 +61,25 @@ func (w *walker) appendStat(kind FindingKind, path string, st *entryStat, detail
 		fix = findingFix(kind)
 	}
 	w.findingsMu.Lock()
-	w.findings = append(w.findings, Finding{Kind: kind, Path: path, Owner: st.Uid, Group: st.Gid, Mode: fileMode(st.Mode), Detail: detail, Fix: fix})
+	w.findings = append(w.findings, Finding{
+		Kind: kind, Path: path, Severity: w.severity(kind, path),
+		Owner: st.Uid, Group: st.Gid, Mode: fileMode(st.Mode), Detail: detail, Fix: fix,
+	})
 	w.findingsMu.Unlock()
+}
+
+// severity returns the severity of a finding of kind about path: the kind's
+// own for the root, its ancestors and its index files, and at most a
+// warning below the root, where nginx fails only the requests for that path.
+func (w *walker) severity(kind FindingKind, path string) Severity {
+	sev := kind.Severity()
+	if sev < SeverityError || !pathHasPrefix(path, w.root) || path == w.root {
+		return sev
+	}
+	if name, ok := strings.CutPrefix(path, strings.TrimSuffix(w.root, "/")+"/"); ok && slices.Contains(w.index, name) {
+		return sev // a 403 for the index file is a 403 for "/"
+	}
+	return SeverityWarning
 }
 
 func (w *walker) countsByKind() map[FindingKind]int {

@@ -188,6 +188,11 @@ func TestWalkRootAncestorNotSearchable(t *testing.T) {
 	if strings.Join(got, ",") != "unsearchable-ancestor locked" {
 		t.Errorf("WalkRoot findings = %v, want [unsearchable-ancestor locked]", got)
 	}
+	for _, f := range rep.Findings {
+		if f.Severity != SeverityError {
+			t.Errorf("WalkRoot finding %s severity = %v, want error", f.Path, f.Severity)
+		}
+	}
 }
 
 func TestWalkRootMountPoint(t *testing.T) {
@@ -355,5 +360,46 @@ func TestFindingFixEveryKind(t *testing.T) {
 		if findingFix(kind) == "" {
 			t.Errorf("findingFix(%s) is empty", kind)
 		}
+	}
+}
+
+func TestWalkRootSeverityByPlace(t *testing.T) {
+	base := fixtureDir(t)
+	buildTree(t, base, []entry{
+		{path: "site/", mode: 0o755},
+		{path: "site/index.html", mode: 0o600},
+		{path: "site/.htpasswd", mode: 0o600},
+		{path: "site/.git/", mode: 0o700},
+		{path: "site/fifo", mode: 0o644, fifo: true},
+		{path: "site/sub/", mode: 0o755},
+		{path: "site/sub/index.html", mode: 0o600},
+		{path: "private/", mode: 0o700},
+	})
+	want := map[string]Severity{
+		"unreadable-file site/index.html":     SeverityError, // 403 for "/"
+		"unreadable-file site/.htpasswd":      SeverityWarning,
+		"unsearchable-dir site/.git":          SeverityWarning,
+		"special-file site/fifo":              SeverityWarning,
+		"unreadable-file site/sub/index.html": SeverityWarning,
+	}
+	rep, errText := walkAsRuntimeUser(t, filepath.Join(base, "site"), 0, false, "-")
+	if errText != "" {
+		t.Fatalf("WalkRoot error = %q, want nil", errText)
+	}
+	got := map[string]Severity{}
+	for _, f := range rep.Findings {
+		rel, _ := filepath.Rel(base, f.Path)
+		got[f.Kind.String()+" "+rel] = f.Severity
+	}
+	for key, sev := range want {
+		if got[key] != sev {
+			t.Errorf("WalkRoot finding %q severity = %v, want %v (findings %v)", key, got[key], sev, got)
+		}
+	}
+
+	// The root itself stays an error: nginx responds 403 to every request.
+	rep, _ = walkAsRuntimeUser(t, filepath.Join(base, "private"), 0, false, "-")
+	if len(rep.Findings) != 1 || rep.Findings[0].Severity != SeverityError {
+		t.Errorf("WalkRoot of a 0700 root: findings %v, want one error", rep.Findings)
 	}
 }

@@ -113,6 +113,10 @@ type scope struct {
 	location string
 	index    []string
 	indexSet bool
+
+	// backend is set inside a location that has a content handler other
+	// than the static module, such as proxy_pass or return.
+	backend bool
 }
 
 func (a *analyzer) readMain() {
@@ -186,6 +190,8 @@ func (a *analyzer) walkBlock(d *Directive, sc scope) {
 		sc.module = d.Name
 	case d.Name == "location":
 		sc.location = strings.Join(d.Args, " ")
+		// Content handlers are not inherited by nested locations.
+		sc.backend = hasContentHandler(d.Block)
 	case d.Name == "server" && sc.module != "":
 		a.addServerListens(d, sc.module)
 		if sc.module == "http" {
@@ -223,7 +229,8 @@ func (a *analyzer) visit(d *Directive, sc scope) {
 		if !hasVariable(arg) {
 			a.addRead(Read{
 				Kind: ReadStaticRoot, Path: a.prefixed(arg), Directive: d.Name,
-				Location: sc.location, Index: sc.index, IndexSet: sc.indexSet, Source: d.Source(),
+				Location: sc.location, Index: sc.index, IndexSet: sc.indexSet,
+				BackendOnly: sc.backend, Source: d.Source(),
 			})
 		}
 

@@ -70,6 +70,12 @@ func readSummary(p *Plan, root string) []string {
 			if r.IndexSet {
 				s += " (set)"
 			}
+			if r.Implicit {
+				s += " (default)"
+			}
+			if r.BackendOnly {
+				s += " (backend)"
+			}
 		}
 		out = append(out, s+" <- "+strings.TrimPrefix(r.Source, root))
 	}
@@ -340,7 +346,34 @@ func TestAnalyzeCases(t *testing.T) {
 			name: "default root for a server without root",
 			conf: "http { server { listen 8080; location /api/ { proxy_pass http://b; } location / { index a.html; } } server { listen 8081; location / { return 204; } } }",
 			roots: []string{
-				"static root /p/html location= index=index.html",
+				"static root /p/html location= index=index.html (default)",
+			},
+		},
+		{
+			name: "no default root for a server that answers every request",
+			conf: "http {" +
+				" server { listen 1; return 301 https://$host$request_uri; }" +
+				" server { listen 2; rewrite ^ https://example.com$request_uri; }" +
+				" server { listen 3; rewrite ^(.*)$ /x$1 permanent; location / { } }" +
+				" server { listen 4; location / { stub_status; } location /gif { empty_gif; } }" +
+				" server { listen 5; location / { content_by_lua 'ngx.say(1)'; } location /r { rewrite ^ /index.php last; } }" +
+				" }",
+			roots: []string{},
+		},
+		{
+			name: "default root for a server whose rewrite does not always fire",
+			conf: "http { server { listen 1; rewrite ^/old /new permanent; } server { listen 2; rewrite ^ /index.php last; } }",
+			roots: []string{
+				"static root /p/html location= index=index.html (default)",
+			},
+		},
+		{
+			name: "root of a backend location",
+			conf: "http { server { listen 1; root /srv/www; location ~ \\.php$ { root /srv/app; fastcgi_pass 127.0.0.1:9000; location /nested { root /srv/n; } } } }",
+			roots: []string{
+				"static root /srv/www location= index=index.html",
+				"static root /srv/app location=~ \\.php$ index=index.html (backend)",
+				"static root /srv/n location=/nested index=index.html",
 			},
 		},
 		{
@@ -378,7 +411,7 @@ func TestAnalyzeCases(t *testing.T) {
 				assertLines(t, "Listens", got, tt.listens)
 			}
 			if tt.roots != nil {
-				var got []string
+				got := []string{}
 				for _, s := range readSummary(plan, "") {
 					if strings.HasPrefix(s, "static root") {
 						got = append(got, s[:strings.Index(s, " <- ")])

@@ -37,11 +37,14 @@ func needsDefault(http *Directive, name string) bool {
 
 // addDefaultRoot records nginx's default root, "html" under the prefix, for
 // an http server without root at server or http level. It is recorded only
-// when the server has no location, or a location without root, alias,
-// return or a *_pass directive, since only such a location serves files from
-// the default root.
+// when some request can reach the static module with it. That rules out a
+// server that returns or redirects every request at server level, and one
+// whose every location sets its own root or alias or has a content handler.
 func (a *analyzer) addDefaultRoot(server *Directive, sc scope) {
 	if lastDirect(server.Block, "root") != nil || (a.plan.Facts.HTTP != nil && lastDirect(a.plan.Facts.HTTP.Block, "root") != nil) {
+		return
+	}
+	if respondsToEveryRequest(server.Block, false) {
 		return
 	}
 
@@ -66,17 +69,69 @@ func (a *analyzer) addDefaultRoot(server *Directive, sc scope) {
 	}
 	a.addRead(Read{
 		Kind: ReadStaticRoot, Path: a.prefixed("html"), Directive: "root",
-		Index: sc.index, IndexSet: sc.indexSet,
+		Index: sc.index, IndexSet: sc.indexSet, Implicit: true,
 		Source: "default root of the server at " + server.Source(),
 	})
 }
 
 // handlesRequest reports whether a location handles requests without the
-// server's root, because it sets its own root or alias, returns, or passes
-// to a backend.
+// server's root, because it sets its own root or alias, has a content
+// handler, or rewrites every request.
 func handlesRequest(block []*Directive) bool {
 	for _, d := range block {
-		if d.Name == "root" || d.Name == "alias" || d.Name == "return" || strings.HasSuffix(d.Name, "_pass") {
+		if d.Name == "root" || d.Name == "alias" {
+			return true
+		}
+	}
+	return hasContentHandler(block) || respondsToEveryRequest(block, true)
+}
+
+// contentHandlers are directives of nginx 1.22 and common modules
+// (ngx_lua, ngx_echo, njs, ngx_http_perl) that produce a response without
+// the static module, besides the *_pass directives.
+var contentHandlers = map[string]bool{
+	"return": true, "stub_status": true, "empty_gif": true,
+	"content_by_lua": true, "content_by_lua_block": true, "content_by_lua_file": true,
+	"echo": true, "js_content": true, "perl": true,
+}
+
+// hasContentHandler reports whether a location's content comes from a
+// handler other than the static module, so its root only sets
+// $document_root.
+func hasContentHandler(block []*Directive) bool {
+	for _, d := range block {
+		if contentHandlers[d.Name] || strings.HasSuffix(d.Name, "_pass") {
+			return true
+		}
+	}
+	return false
+}
+
+// matchesEveryURI are rewrite patterns that match every request URI, which
+// starts with "/".
+var matchesEveryURI = map[string]bool{
+	"^": true, "^/": true, ".*": true, "^.*": true, "^.*$": true, "(.*)": true,
+	"^(.*)": true, "^(.*)$": true, "^/(.*)": true, "^/(.*)$": true, "^(.+)$": true,
+}
+
+// respondsToEveryRequest reports whether a block returns or redirects every
+// request before the content phase: a direct return, or a rewrite of every
+// URI that redirects. In a location (inLocation), a rewrite with "last"
+// counts too, because the rewritten request leaves the location.
+func respondsToEveryRequest(block []*Directive, inLocation bool) bool {
+	for _, d := range block {
+		if d.Name == "return" {
+			return true
+		}
+		if d.Name != "rewrite" || len(d.Args) < 2 || !matchesEveryURI[d.Args[0]] {
+			continue
+		}
+		flag := ""
+		if len(d.Args) > 2 {
+			flag = d.Args[2]
+		}
+		redirects := hasAnyPrefix(d.Args[1], "http://", "https://", "$scheme")
+		if flag == "redirect" || flag == "permanent" || (redirects && flag != "break") || (inLocation && flag == "last") {
 			return true
 		}
 	}

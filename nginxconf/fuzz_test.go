@@ -17,6 +17,8 @@ func FuzzTokenize(f *testing.F) {
 		"a \"b\"c;",
 		strings.Repeat("x", confBuffer+1) + ";",
 		"}{;",
+		"location / { content_by_lua_block { -- don't panic\n ngx.say([[ } ]]) } }",
+		"init_by_lua_block { --[==[ } ]==] local s = \"}\" ",
 	} {
 		f.Add([]byte(seed))
 	}

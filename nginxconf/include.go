@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Sentinel errors wrapped by *IncludeError.
@@ -26,6 +28,13 @@ var (
 
 	// ErrFileTooLarge means a configuration file exceeds the size limit.
 	ErrFileTooLarge = errors.New("file too large")
+
+	// ErrTotalTooLarge means the files of one configuration together
+	// exceed maxTotalSize; the file that crosses it is not read.
+	ErrTotalTooLarge = fmt.Errorf("configuration files larger than %d MiB in total", maxTotalSize>>20)
+
+	// ErrNotRegular means an include names a FIFO, socket or device.
+	ErrNotRegular = errors.New("not a regular file")
 )
 
 // IncludeError is an include directive whose file could not be read. Err
@@ -110,7 +119,7 @@ func (p *parser) include(d *Directive, depth int) ([]*Directive, error) {
 		}
 		p.files++
 
-		src, err := readConfFile(name)
+		src, err := readConfFile(name, &p.budget)
 		if err != nil {
 			fail(err)
 			continue
@@ -169,30 +178,43 @@ func visibleMatches(pattern string, matches []string) []string {
 	return kept
 }
 
-// readConfFile reads one configuration file, rejecting directories and
-// files over maxFileSize.
-func readConfFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
+// readConfFile reads one configuration file, rejecting anything but a
+// regular file, files over maxFileSize, and reads past the budget of
+// maxTotalSize that *total counts down for the whole configuration. It
+// opens with O_NONBLOCK, so a FIFO that a glob matches cannot block the
+// read; nginx itself would block on it.
+func readConfFile(name string, total *int64) ([]byte, error) {
+	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
 	}
+	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
 
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, &os.PathError{Op: "fstat", Path: name, Err: err}
 	}
-	if info.IsDir() {
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+	case unix.S_IFDIR:
 		return nil, &os.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
+	default:
+		return nil, &os.PathError{Op: "read", Path: name, Err: ErrNotRegular}
 	}
 
-	src, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	limit := min(int64(maxFileSize), *total)
+	src, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(src) > maxFileSize {
 		return nil, &os.PathError{Op: "read", Path: name, Err: ErrFileTooLarge}
 	}
+	if int64(len(src)) > *total {
+		return nil, &os.PathError{Op: "read", Path: name, Err: ErrTotalTooLarge}
+	}
+	*total -= int64(len(src))
 	return src, nil
 }
 

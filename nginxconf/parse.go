@@ -25,6 +25,10 @@ const (
 	// maxFileSize bounds each configuration file.
 	maxFileSize = 16 << 20
 
+	// maxTotalSize bounds the bytes of all files of one configuration,
+	// main file included, so many large includes cannot exhaust memory.
+	maxTotalSize = 64 << 20
+
 	// maxBlockDepth bounds how deep blocks may nest within one parse.
 	maxBlockDepth = 256
 )
@@ -94,9 +98,9 @@ func ParseFile(name, confPrefix string) (*Config, error) {
 	if confPrefix == "" {
 		confPrefix = filepath.Dir(name)
 	}
-	p := &parser{confPrefix: confPrefix}
+	p := &parser{confPrefix: confPrefix, budget: maxTotalSize}
 
-	src, err := readConfFile(name)
+	src, err := readConfFile(name, &p.budget)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +133,7 @@ type parser struct {
 	includes []Include
 	errs     []error // *IncludeError values; parsing continues after each
 	files    int
+	budget   int64 // bytes left of maxTotalSize
 
 	// stack lists the files being parsed, the main file first and the
 	// file the parser is in last, so an include of any of them is a loop.
@@ -184,6 +189,14 @@ func (p *parser) parse(lx *lexer, depth int) ([]*Directive, error) {
 			}
 			if depth+1 > maxBlockDepth {
 				return directives, lx.errorf(tok.Line, "blocks nested deeper than %d", maxBlockDepth)
+			}
+			if isLuaBlock(d.Name) {
+				d.Block = []*Directive{}
+				directives = append(directives, d)
+				if err := lx.skipLuaBlock(tok.Line); err != nil {
+					return directives, err
+				}
+				continue
 			}
 			block, err := p.parse(lx, depth+1)
 			d.Block = block

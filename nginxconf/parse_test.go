@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // writeTree creates files under a temporary directory from a map of
@@ -287,6 +290,59 @@ func TestParseFileIncludeDirectory(t *testing.T) {
 	}
 }
 
+func TestParseFileIncludeFIFO(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"nginx.conf":    "include conf.d/*.conf;\n",
+		"conf.d/b.conf": "b;\n",
+	})
+	fifo := filepath.Join(dir, "conf.d/a.conf")
+	if err := unix.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Without O_NONBLOCK the open blocks until a writer opens the FIFO.
+	done := make(chan error, 1)
+	var cfg *Config
+	go func() {
+		var err error
+		cfg, err = ParseFile(filepath.Join(dir, "nginx.conf"), "")
+		done <- err
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(5 * time.Second):
+		f, _ := os.OpenFile(fifo, os.O_WRONLY, 0) // release the blocked open
+		f.Close()
+		t.Fatal("ParseFile blocked on a FIFO matched by an include glob")
+	}
+	if got := names(cfg.Directives); got != "b" {
+		t.Errorf("directives = %q, want b", got)
+	}
+	errs := IncludeErrors(err)
+	if len(errs) != 1 || errs[0].Path != fifo || !errors.Is(errs[0], ErrNotRegular) {
+		t.Errorf("IncludeErrors = %v, want one ErrNotRegular for %s", errs, fifo)
+	}
+}
+
+func TestReadConfFileTotalBudget(t *testing.T) {
+	dir := writeTree(t, map[string]string{"a.conf": "a;\n", "b.conf": "b;\n"})
+	budget := int64(5)
+	if _, err := readConfFile(filepath.Join(dir, "a.conf"), &budget); err != nil {
+		t.Fatalf("readConfFile(a.conf) with 5 bytes left: %v", err)
+	}
+	if budget != 2 {
+		t.Errorf("budget after a 3-byte file = %d, want 2", budget)
+	}
+	_, err := readConfFile(filepath.Join(dir, "b.conf"), &budget)
+	if !errors.Is(err, ErrTotalTooLarge) {
+		t.Errorf("readConfFile(b.conf) with 2 bytes left: error = %v, want ErrTotalTooLarge", err)
+	}
+	if !strings.Contains(err.Error(), "64 MiB in total") {
+		t.Errorf("error %q does not name the limit", err)
+	}
+}
+
 func TestParseParam(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -367,5 +423,37 @@ func TestParseFileInstalledDebianConfig(t *testing.T) {
 	}
 	if lastDirect(cfg.Directives, "http") == nil {
 		t.Errorf("ParseFile(%s) has no http block: %s", name, names(cfg.Directives))
+	}
+}
+
+func TestParseFileLuaBlock(t *testing.T) {
+	tests := []struct {
+		name string
+		lua  string
+	}{
+		{"brace in long string", `-- don't panic
+    ngx.say([[ } ]])`},
+		{"brace in quoted strings", `ngx.say("}\"}", '}\'{')`},
+		{"brace in line comment", "local t = {} -- }\n    ngx.say(#t)"},
+		{"long comment", "--[==[ } ]] } ]==] ngx.say(1)"},
+		{"leveled long string", "ngx.say([=[ ]] } ]=])"},
+		{"nested tables", "local t = { a = { b = 1 } }\n    ngx.say(t.a.b)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "http {\n  server {\n    location / {\n      content_by_lua_block {\n    " + tt.lua + "\n      }\n    }\n    listen 8080;\n  }\n}\n"
+			dir := writeTree(t, map[string]string{"nginx.conf": src})
+			cfg, err := ParseFile(filepath.Join(dir, "nginx.conf"), "")
+			if err != nil {
+				t.Fatalf("ParseFile(%q) error = %v", src, err)
+			}
+			if got, want := names(cfg.Directives), "http{server{location{content_by_lua_block{}} listen}}"; got != want {
+				t.Errorf("ParseFile structure = %q, want %q", got, want)
+			}
+			listen := cfg.Directives[0].Block[0].Block[1]
+			if wantLine := strings.Count(src[:strings.Index(src, "listen")], "\n") + 1; listen.Line != wantLine {
+				t.Errorf("listen line = %d, want %d", listen.Line, wantLine)
+			}
+		})
 	}
 }

@@ -95,6 +95,15 @@ type Read struct {
 	Index    []string
 	IndexSet bool
 
+	// Implicit is set for nginx's default root, "html" under the prefix,
+	// which applies to a server without a root directive.
+	Implicit bool
+
+	// BackendOnly is set for a root or alias in a location whose content
+	// comes from a handler such as fastcgi_pass or return, where the path
+	// only sets $document_root and nginx opens no file below it.
+	BackendOnly bool
+
 	Source string
 }
 

@@ -15,15 +15,18 @@ func checkConfig(r *Report, in Input) {
 	for _, inc := range nginxconf.IncludeErrors(in.ConfigErr) {
 		checkInclude(r, in.Process, inc)
 	}
-	var syntax *nginxconf.SyntaxError
-	if errors.As(in.ConfigErr, &syntax) {
+	if syntax := syntaxError(in); syntax != nil {
+		// nginit's parser is not nginx's: a module may read its blocks
+		// with a lexer of its own, so nginx may well start.
 		r.add(Finding{
 			Check:    "config.syntax",
-			Severity: Error,
+			Severity: Warning,
 			Subject:  fmt.Sprintf("%s:%d", syntax.File, syntax.Line),
-			Message:  syntax.Error(),
-			Fix:      "correct the configuration; nginx -t shows the same error",
+			Message: fmt.Sprintf("nginit could not parse %s:%d (%s), so the checks that depend on the configuration were skipped; nginx -t decides whether the configuration is valid",
+				syntax.File, syntax.Line, syntax.Msg),
+			Fix: "run nginx -t; if nginx reports the same error, correct the configuration",
 		})
+		return
 	}
 
 	for _, dup := range in.Plan.Duplicates {
@@ -68,6 +71,15 @@ func checkConfig(r *Report, in Input) {
 	}
 }
 
+// syntaxError returns the *nginxconf.SyntaxError of in.ConfigErr, or nil.
+func syntaxError(in Input) *nginxconf.SyntaxError {
+	var syntax *nginxconf.SyntaxError
+	if errors.As(in.ConfigErr, &syntax) {
+		return syntax
+	}
+	return nil
+}
+
 // checkInclude reports an include whose file nginit could not read, by
 // its cause: missing, unreadable, a loop, or past a parser limit.
 func checkInclude(r *Report, p Process, inc *nginxconf.IncludeError) {
@@ -100,7 +112,7 @@ func checkInclude(r *Report, p Process, inc *nginxconf.IncludeError) {
 			Message:  inc.Err.Error() + `; nginx follows the loop until it fails with "(24: Too many open files)"`,
 			Fix:      fmt.Sprintf("remove the include at %s, or narrow its glob so that it does not match a file that is already including it", source),
 		})
-	case errors.Is(inc.Err, nginxconf.ErrIncludeDepth), errors.Is(inc.Err, nginxconf.ErrTooManyFiles):
+	case errors.Is(inc.Err, nginxconf.ErrIncludeDepth), errors.Is(inc.Err, nginxconf.ErrTooManyFiles), errors.Is(inc.Err, nginxconf.ErrTotalTooLarge):
 		r.add(Finding{
 			Check:    "config.include-limit",
 			Severity: Warning,

@@ -119,3 +119,35 @@ events {}
 		}
 	}
 }
+
+func TestSyntaxErrorIsWarning(t *testing.T) {
+	dir := fixtureDir(t)
+	// The missing root would be reported if the checks after the parse ran.
+	findings := reportAsRuntimeUser(t, dir, `events {}
+http {
+    server { listen 80; root FIXTURE/missing; daemon on; }
+}
+}
+`)
+	var syntax []reportedFinding
+	for _, f := range findings {
+		if f.Check == "config.syntax" {
+			syntax = append(syntax, f)
+			continue
+		}
+		if f.Severity == "error" || strings.HasPrefix(f.Check, "static.") || strings.HasPrefix(f.Check, "listen.") || strings.HasPrefix(f.Check, "write.") {
+			t.Errorf("finding %s %s %q after a syntax error, want the checks of the configuration skipped", f.Severity, f.Check, f.Subject)
+		}
+	}
+	if len(syntax) != 1 {
+		t.Fatalf("config.syntax findings = %+v, want one", syntax)
+	}
+	if syntax[0].Severity != "warning" {
+		t.Errorf("config.syntax severity = %s, want warning", syntax[0].Severity)
+	}
+	for _, want := range []string{"nginit could not parse " + dir + "/nginx.conf:5", "nginx -t decides"} {
+		if !strings.Contains(syntax[0].Message, want) {
+			t.Errorf("config.syntax message = %q, want it to contain %q", syntax[0].Message, want)
+		}
+	}
+}

@@ -17,10 +17,18 @@ func checkReads(r *Report, in Input) {
 	walked := map[string]bool{}
 	for _, read := range in.Plan.Reads {
 		if read.Kind == nginxconf.ReadStaticRoot {
-			if walked[read.Path] {
+			if read.BackendOnly {
+				// The root only sets $document_root for a backend,
+				// which has its own filesystem.
 				continue
 			}
-			walked[read.Path] = true
+			// An alias is often spelled with a trailing slash, so
+			// "/x/html/" and "/x/html" name the same root.
+			key := filepath.Clean(read.Path)
+			if walked[key] {
+				continue
+			}
+			walked[key] = true
 			checkStaticRoot(r, in, read)
 			continue
 		}
@@ -94,7 +102,11 @@ func hiddenBy(path string) string {
 	return fmt.Sprintf("; %s is a mount point (%s), which hides whatever the image has below it", dir, m)
 }
 
-// checkStaticRoot walks a root or alias and reports each offender.
+// checkStaticRoot walks a root or alias and reports each offender. nginx
+// starts whatever the root holds, so a missing root is a warning: the
+// volume may be mounted later, or a sidecar may serve the path. Every
+// finding about nginx's default root is a warning at most, because a
+// server without root often never serves a file.
 func checkStaticRoot(r *Report, in Input, read nginxconf.Read) {
 	subj := fmt.Sprintf("%s %s (%s, %s)", read.Kind, read.Path, read.Directive, read.Source)
 	index := read.Index
@@ -113,10 +125,19 @@ func checkStaticRoot(r *Report, in Input, read nginxconf.Read) {
 	if err != nil {
 		sev := Error
 		if errors.Is(err, fs.ErrNotExist) {
-			err = fmt.Errorf("the directory does not exist%s", hiddenBy(read.Path))
+			sev = Warning
+			err = fmt.Errorf("the directory does not exist%s, so nginx starts but responds 404 to requests for files in it", hiddenBy(read.Path))
 		}
-		r.add(Finding{Check: "static.root", Severity: sev, Subject: subj, Message: err.Error(),
-			Fix: "copy the site into the image at this path, or point the directive at it"})
+		if read.Implicit {
+			sev = Warning
+			err = fmt.Errorf("%w; it is nginx's default root because the server has no root directive", err)
+		}
+		f := Finding{Check: "static.root", Severity: sev, Subject: subj, Message: err.Error(),
+			Fix: "copy the site into the image at this path, or point the directive at it"}
+		if read.Implicit {
+			f.Fix = "set root in the server or http block, or give every location a root, alias, proxy_pass or return"
+		}
+		r.add(f)
 		return
 	}
 
@@ -140,10 +161,14 @@ func addWalkFindings(r *Report, read nginxconf.Read, rep fsprep.WalkReport) {
 	for _, f := range rep.Findings {
 		finding := Finding{
 			Check:    "static." + f.Kind.String(),
-			Severity: severityOf(f.Kind.Severity()),
+			Severity: severityOf(f.Severity),
 			Subject:  f.Path,
 			Message:  f.Detail,
 			Fix:      f.Fix,
+		}
+		if read.Implicit && finding.Severity == Error {
+			finding.Severity = Warning
+			finding.Message += "; the path is in nginx's default root, which applies because the server has no root directive"
 		}
 		if f.Mode != 0 {
 			finding.Subject = fmt.Sprintf("%s (owner uid %d gid %d, mode %s)", f.Path, f.Owner, f.Group, fsprep.FormatMode(f.Mode))

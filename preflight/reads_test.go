@@ -79,3 +79,86 @@ func TestWalkLimitCountsEntries(t *testing.T) {
 		}
 	}
 }
+
+func TestStaticSeverityBelowRoot(t *testing.T) {
+	dir := fixtureDir(t)
+	mkdirs(t, dir, map[string]os.FileMode{"site": 0o755, "site/.git": 0o700})
+	for name, mode := range map[string]os.FileMode{"site/index.html": 0o600, "site/.htpasswd": 0o600} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	findings := reportAsRuntimeUser(t, dir, `events {}
+http {
+    access_log off;
+    server { listen 8080; root FIXTURE/site; location ~ /\. { deny all; } }
+}
+`)
+
+	want := map[string]string{
+		filepath.Join(dir, "site/index.html"): "error", // nginx responds 403 to "/"
+		filepath.Join(dir, "site/.htpasswd"):  "warning",
+		filepath.Join(dir, "site/.git"):       "warning",
+	}
+	for _, f := range findings {
+		for path, sev := range want {
+			if strings.HasPrefix(f.Subject, path+" ") {
+				if f.Severity != sev {
+					t.Errorf("%s %s severity = %s, want %s", f.Check, f.Subject, f.Severity, sev)
+				}
+				delete(want, path)
+			}
+		}
+	}
+	for path := range want {
+		t.Errorf("no finding for %s; findings: %+v", path, findings)
+	}
+}
+
+func TestStaticRootMissingIsWarning(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "html")
+	tests := []struct {
+		name     string
+		read     nginxconf.Read
+		findings int
+		message  string
+	}{
+		{"configured root", nginxconf.Read{Path: missing, Directive: "root"}, 1, "does not exist"},
+		{"default root", nginxconf.Read{Path: missing, Directive: "root", Implicit: true}, 1, "nginx's default root because the server has no root directive"},
+		{"root of a backend location", nginxconf.Read{Path: missing, Directive: "root", BackendOnly: true}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r Report
+			tt.read.Kind = nginxconf.ReadStaticRoot
+			tt.read.Source = "nginx.conf:1"
+			checkReads(&r, Input{Plan: &nginxconf.Plan{Reads: []nginxconf.Read{tt.read}}})
+			if len(r.Findings) != tt.findings {
+				t.Fatalf("checkReads findings = %+v, want %d", r.Findings, tt.findings)
+			}
+			for _, f := range r.Findings {
+				if f.Severity != Warning || !strings.Contains(f.Message, tt.message) {
+					t.Errorf("checkReads finding = %v %q, want a warning containing %q", f.Severity, f.Message, tt.message)
+				}
+			}
+		})
+	}
+}
+
+func TestStaticRootWalkedOnce(t *testing.T) {
+	dir := t.TempDir()
+	var r Report
+	checkReads(&r, Input{Plan: &nginxconf.Plan{Reads: []nginxconf.Read{
+		{Kind: nginxconf.ReadStaticRoot, Path: dir, Directive: "root", Source: "nginx.conf:1"},
+		{Kind: nginxconf.ReadStaticRoot, Path: dir + "/", Directive: "alias", Location: "/a/", Source: "nginx.conf:2"},
+	}}})
+	summaries := 0
+	for _, f := range r.Findings {
+		if f.Check == "static.summary" {
+			summaries++
+		}
+	}
+	if summaries != 1 {
+		t.Errorf("checkReads walked %s and %s/ %d times, want once: %+v", dir, dir, summaries, r.Findings)
+	}
+}

@@ -61,7 +61,10 @@ func Run(in Input) *Report {
 
 	if in.Plan != nil {
 		checkConfig(r, in)
-
+	}
+	if in.Plan != nil && syntaxError(in) == nil {
+		// After a syntax error the plan covers only the text before it,
+		// so its findings could be wrong, and only the checks above run.
 		start := in.UnprivilegedPortStart
 		if start < 0 {
 			start = readUnprivilegedPortStart()

@@ -1,6 +1,7 @@
 package preflight
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -264,5 +265,66 @@ func TestNotTmpfsNamesNoOwner(t *testing.T) {
 	}
 	if msg := wc.report.Findings[0].Message; strings.Contains(msg, "owner") {
 		t.Errorf("write.not-tmpfs message = %q, want no owner, which reads like the path's", msg)
+	}
+}
+
+func TestLogLinkedToForeignStdout(t *testing.T) {
+	dir := fixtureDir(t)
+	if err := os.Symlink("/dev/stdout", filepath.Join(dir, "access.log")); err != nil {
+		t.Fatal(err)
+	}
+	// The child's standard output is a pipe that root, the test, created
+	// with mode 0600, like a pipe a host shell gives another user.
+	findings := reportAsRuntimeUser(t, dir, `events {}
+pid FIXTURE/nginx.pid;
+error_log stderr;
+http {
+    access_log FIXTURE/access.log;
+    client_body_temp_path FIXTURE/t/cb; proxy_temp_path FIXTURE/t/p; fastcgi_temp_path FIXTURE/t/f;
+    uwsgi_temp_path FIXTURE/t/u; scgi_temp_path FIXTURE/t/s;
+    server { listen 8080; root FIXTURE; }
+}
+`)
+	var found *reportedFinding
+	for i, f := range findings {
+		if strings.Contains(f.Subject, "access.log") {
+			found = &findings[i]
+		}
+	}
+	if found == nil {
+		t.Fatalf("no finding for access.log linked to /dev/stdout: %+v", findings)
+	}
+	if !strings.Contains(found.Message, "link to /dev/stdout") || !strings.Contains(found.Message, "belongs to another uid") {
+		t.Errorf("message = %q, want the link and the stream's owner", found.Message)
+	}
+	if strings.Contains(found.Fix, "tmpfs") || strings.Contains(found.Fix, "chgrp") {
+		t.Errorf("fix = %q, want no tmpfs or chgrp, which cannot change a pipe's owner", found.Fix)
+	}
+}
+
+func TestOpenShiftFixNamesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	pid := filepath.Join(dir, "run", "nginx.pid")
+	if err := os.MkdirAll(filepath.Dir(pid), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A stale pid file exists, and a log file does not.
+	if err := os.WriteFile(pid, []byte("1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wc := &writeCheck{}
+	tests := []struct {
+		write nginxconf.Write
+		want  string
+	}{
+		{nginxconf.Write{Kind: nginxconf.WritePIDFile, Path: pid, Directive: "pid"}, filepath.Join(dir, "run")},
+		{nginxconf.Write{Kind: nginxconf.WriteErrorLog, Path: filepath.Join(dir, "log", "nginx", "error.log"), Directive: "error_log"}, dir},
+	}
+	for _, tt := range tests {
+		fix := wc.permissionFix(tt.write)
+		want := fmt.Sprintf("RUN chgrp -R 0 %[1]s && chmod -R g=u %[1]s", tt.want)
+		if !strings.Contains(fix, want) {
+			t.Errorf("permissionFix(%s) = %q, want it to contain %q", tt.write.Path, fix, want)
+		}
 	}
 }

@@ -15,6 +15,13 @@ import (
 // them unique between processes that write into the same directory.
 var tempCounter atomic.Uint64
 
+// ReplaceableByAnyone reports whether a directory with this st_mode lets
+// every user rename or remove the entries of others, because it is writable
+// by others and lacks the sticky bit. /tmp (mode 1777) is not.
+func ReplaceableByAnyone(mode uint32) bool {
+	return mode&unix.S_IWOTH != 0 && mode&unix.S_ISVTX == 0
+}
+
 // OpenDir opens the directory path, creating its last element with mode
 // 0755 (less the umask) when it is missing. The parent is looked up as given,
 // so a symlink in it is the caller's choice; the last element itself must not
@@ -57,7 +64,7 @@ func OpenDirAt(dir *os.File, name string) (*os.File, error) {
 		f.Close()
 		return nil, &os.PathError{Op: "fstat", Path: path, Err: err}
 	}
-	if st.Mode&unix.S_IWOTH != 0 && st.Mode&unix.S_ISVTX == 0 {
+	if ReplaceableByAnyone(st.Mode) {
 		f.Close()
 		return nil, fmt.Errorf("open directory %s: writable by every user without the sticky bit (mode %04o); make it writable by its owner or group only", path, st.Mode&0o7777)
 	}

@@ -144,3 +144,22 @@ func TestWriteFileAtRejectsPathName(t *testing.T) {
 		}
 	}
 }
+
+func TestReplaceableByAnyone(t *testing.T) {
+	tests := []struct {
+		mode uint32
+		want bool
+	}{
+		{0o777, true},
+		{unix.S_IFDIR | 0o777, true},
+		{0o1777, false}, // /tmp
+		{0o775, false},
+		{0o2777, true}, // setgid is not sticky
+		{0o002, true},
+	}
+	for _, tt := range tests {
+		if got := ReplaceableByAnyone(tt.mode); got != tt.want {
+			t.Errorf("ReplaceableByAnyone(%#o) = %v, want %v", tt.mode, got, tt.want)
+		}
+	}
+}
