@@ -74,7 +74,13 @@ func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []e
 		})
 		return preflight.Run(preflight.Input{Process: process, NginxFileCaps: fileCaps, Extra: extra, Strict: s.Strict})
 	}
-	if err := checkTemplatesIncluded(setup, rendered); err != nil {
+	// After a syntax error the plan covers only part of the configuration:
+	// a missing include or worker_processes may be in the unread part, so
+	// neither the include check nor the worker sizing can be trusted.
+	var syntaxErr *nginxconf.SyntaxError
+	partial := errors.As(setup.ConfigErr, &syntaxErr)
+
+	if err := checkTemplatesIncluded(setup, rendered); err != nil && !partial {
 		extra = append(extra, preflight.Finding{
 			Check:    "templates.not-included",
 			Severity: preflight.Error,
@@ -84,8 +90,10 @@ func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []e
 		})
 	}
 	directive, warning := sizeWorkers(setup, s)
-	setup.WorkerDirective = directive
-	if warning != "" {
+	if !partial {
+		setup.WorkerDirective = directive
+	}
+	if warning != "" && !partial {
 		extra = append(extra, preflight.Finding{
 			Check:    "config.worker-processes",
 			Severity: preflight.Warning,
