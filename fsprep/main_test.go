@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/nginit/nginit/internal/testuser"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,41 +50,17 @@ func TestMain(m *testing.M) {
 	}
 	cleanup := func() {}
 	if os.Geteuid() == 0 {
-		dir, err := copyTestBinary()
+		var err error
+		childBinary, cleanup, err = testuser.CopyTestBinary("fsprep")
 		if err != nil {
+			cleanup()
 			fmt.Fprintln(os.Stderr, "copy test binary for the non-root child:", err)
 			os.Exit(1)
 		}
-		cleanup = func() { os.RemoveAll(dir) }
 	}
 	code := m.Run()
 	cleanup()
 	os.Exit(code)
-}
-
-func copyTestBinary() (string, error) {
-	dir, err := os.MkdirTemp("", "fsprep-bin-")
-	if err != nil {
-		return "", err
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return dir, err
-	}
-	src, err := os.Open(os.Args[0])
-	if err != nil {
-		return dir, err
-	}
-	defer src.Close()
-	childBinary = filepath.Join(dir, "fsprep.test")
-	dst, err := os.OpenFile(childBinary, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		return dir, err
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		return dir, err
-	}
-	return dir, dst.Close()
 }
 
 func runChild(name string) int {
@@ -184,15 +160,7 @@ func (r childResult) is(name string) bool {
 // t.TempDir is 0700 and owned by root. It is removed when the test ends.
 func fixtureDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "fsprep-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return testuser.FixtureDir(t, "fsprep")
 }
 
 // entry is one line of a fixture tree spec.

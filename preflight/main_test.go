@@ -3,10 +3,9 @@ package preflight
 import (
 	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/nginit/nginit/internal/testuser"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,41 +35,17 @@ func TestMain(m *testing.M) {
 	}
 	cleanup := func() {}
 	if os.Geteuid() == 0 {
-		dir, err := copyTestBinary()
+		var err error
+		childBinary, cleanup, err = testuser.CopyTestBinary("preflight")
 		if err != nil {
+			cleanup()
 			fmt.Fprintln(os.Stderr, "copy test binary for the non-root child:", err)
 			os.Exit(1)
 		}
-		cleanup = func() { os.RemoveAll(dir) }
 	}
 	code := m.Run()
 	cleanup()
 	os.Exit(code)
-}
-
-func copyTestBinary() (string, error) {
-	dir, err := os.MkdirTemp("", "preflight-bin-")
-	if err != nil {
-		return "", err
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return dir, err
-	}
-	src, err := os.Open(os.Args[0])
-	if err != nil {
-		return dir, err
-	}
-	defer src.Close()
-	childBinary = filepath.Join(dir, "preflight.test")
-	dst, err := os.OpenFile(childBinary, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		return dir, err
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		return dir, err
-	}
-	return dir, dst.Close()
 }
 
 func runChild(name string) int {
@@ -129,13 +104,5 @@ func runAsRuntimeUser(t *testing.T, name string, value any, args ...string) {
 // ends.
 func fixtureDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "preflight-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return testuser.FixtureDir(t, "preflight")
 }
