@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"errors"
+	"github.com/nginit/nginit/internal/testuser"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,24 +18,7 @@ func TestNginitRejectsSetuidRootCopy(t *testing.T) {
 		t.Skip("needs root to create a setuid-root file and to start a process as uid 101")
 	}
 
-	// t.TempDir is mode 0700, which uid 101 cannot search, so the copy goes
-	// into a directory of its own that everyone can search.
-	dir, err := os.MkdirTemp("", "nginit-setuid-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	binary, err := os.ReadFile(builtNginit(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	copyPath := filepath.Join(dir, "nginit")
-	if err := os.WriteFile(copyPath, binary, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir, copyPath := copyNginitForUID101(t)
 	if err := os.Chmod(copyPath, 0o755|os.ModeSetuid); err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +33,7 @@ func TestNginitRejectsSetuidRootCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	go func() { done <- cmd.Wait() }()
+	var err error
 	select {
 	case err = <-done:
 	case <-time.After(10 * time.Second):
@@ -77,22 +62,7 @@ func TestNginitRejectsFileCapabilities(t *testing.T) {
 		t.Fatalf("setcap not found (apt-get install libcap2-bin): %v", err)
 	}
 
-	dir, err := os.MkdirTemp("", "nginit-filecap-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	binary, err := os.ReadFile(builtNginit(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	copyPath := filepath.Join(dir, "nginit")
-	if err := os.WriteFile(copyPath, binary, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir, copyPath := copyNginitForUID101(t)
 	// A file capability raises privileges at exec without any setuid bit,
 	// which the kernel reports to the process as AT_SECURE.
 	if out, err := exec.Command(setcap, "cap_net_bind_service=+ep", copyPath).CombinedOutput(); err != nil {
@@ -113,4 +83,21 @@ func TestNginitRejectsFileCapabilities(t *testing.T) {
 	if !strings.Contains(stderr.String(), "setcap -r "+copyPath) {
 		t.Errorf("stderr = %q, want it to name the fix setcap -r", stderr.String())
 	}
+}
+
+// copyNginitForUID101 copies the built nginit into a directory of its own
+// that uid 101 can search, because t.TempDir is 0700, so a test can change
+// the copy's mode or capabilities. It returns the directory and the copy.
+func copyNginitForUID101(t *testing.T) (dir, path string) {
+	t.Helper()
+	dir = testuser.FixtureDir(t, "nginit-e2e")
+	binary, err := os.ReadFile(builtNginit(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path = filepath.Join(dir, "nginit")
+	if err := os.WriteFile(path, binary, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, path
 }
