@@ -1,8 +1,10 @@
 package nginxconf
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -198,5 +200,38 @@ func TestReadBuildInfoFailure(t *testing.T) {
 	_, err := ReadBuildInfo("/bin/false")
 	if err == nil || !strings.HasPrefix(err.Error(), "run /bin/false -V: ") {
 		t.Errorf("ReadBuildInfo(/bin/false) error = %v, want run /bin/false -V: ...", err)
+	}
+}
+
+func TestReadBuildInfoFromBinaryMatchesDashV(t *testing.T) {
+	const nginx = "/usr/sbin/nginx"
+	if _, err := os.Stat(nginx); err != nil {
+		t.Skipf("needs Debian's nginx at %s: %v", nginx, err)
+	}
+	fromBinary, ok := readBuildInfoFromBinary(nginx)
+	if !ok {
+		t.Fatalf("readBuildInfoFromBinary(%s) found no nginx -V lines", nginx)
+	}
+	out, err := exec.Command(nginx, "-V").CombinedOutput()
+	if err != nil {
+		t.Fatalf("nginx -V: %v\n%s", err, out)
+	}
+	fromRun, err := ParseBuildInfo(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fromBinary, fromRun) {
+		t.Errorf("build information read from the binary = %+v, want nginx -V's %+v", fromBinary, fromRun)
+	}
+}
+
+func TestReadBuildInfoFromBinarySkipsScripts(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "nginx")
+	text := "#!/bin/sh\necho 'nginx version: nginx/1.27.3' >&2\necho 'configure arguments: --prefix=/x' >&2\n"
+	if err := os.WriteFile(script, []byte(text), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := readBuildInfoFromBinary(script); ok {
+		t.Errorf("readBuildInfoFromBinary(script) = ok, want false: only ELF binaries are read")
 	}
 }
