@@ -80,8 +80,8 @@ const defaultPrefix = "/usr/local/nginx"
 // version: ..." and "configure arguments: ...", so ReadBuildInfo first reads
 // them from an ELF binary's file, which costs less than starting nginx on
 // every container start. When either is missing, it runs nginx -V and parses
-// what it prints; nginx 1.22 prints to standard error, so both streams are
-// read, and the command is killed after 10 seconds.
+// what it prints. nginx 1.22 prints to standard error, so both streams are
+// read. The command is killed after 10 seconds.
 func ReadBuildInfo(nginxPath string) (BuildInfo, error) {
 	if bi, ok := readBuildInfoFromBinary(nginxPath); ok {
 		return bi, nil
