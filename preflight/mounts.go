@@ -7,8 +7,8 @@ import (
 )
 
 // checkRootFilesystem reports whether the root filesystem is read-only. A
-// writable root is not an error, but it lets nginx, or whoever takes it
-// over, modify the image's files at run time.
+// writable root is not an error, but it lets nginx, or an attacker who takes
+// nginx over, modify the image's files at run time.
 func checkRootFilesystem(r *Report, p Process) {
 	readOnly, err := fsprep.IsReadOnly("/")
 	if err != nil {
