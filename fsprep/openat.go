@@ -38,13 +38,20 @@ type dirOpener struct {
 	// the next component away and put its own directory in its place.
 	ownerCheck bool
 	ownerUID   uint32
+
+	// followFinalLink lets a trusted symbolic link be the last component
+	// too, as /var/run -> /run is for a pid file's directory. The runtime
+	// directory must be a real directory, so it leaves this false.
+	followFinalLink bool
 }
 
 // openDir opens unsafePath as a directory without letting the kernel follow
 // any symbolic link on its own. Each component is opened with
 // O_PATH|O_NOFOLLOW|O_DIRECTORY relative to the previous one. A symbolic link
 // in a middle component is followed by fsprep only when it is trusted (see
-// trustedLink), and the last component is never followed. The last component
+// trustedLink). The last component is followed only when followFinalLink is
+// set and the link is trusted, and then its target's last name becomes the
+// last component. The last component
 // is opened O_RDONLY when possible, and O_PATH when the directory is not
 // readable, so the descriptor always works as a dirfd. The returned path is
 // the logical path of the directory with trusted links replaced.
@@ -118,7 +125,7 @@ func (o *dirOpener) openDir(unsafePath string) (fd int, path string, err error) 
 			return -1, "", &Error{Op: o.op, Path: childPath, Err: ErrNotDirectory,
 				Owner: st.Uid, Group: st.Gid, Mode: fileMode(st.Mode)}
 		}
-		if c.final {
+		if c.final && !o.followFinalLink {
 			unix.Close(fd)
 			return -1, "", &Error{Op: o.op, Path: childPath, Reason: "the directory itself is a symbolic link",
 				Err: ErrSymlink, Owner: st.Uid, Group: st.Gid, Mode: fileMode(st.Mode)}
@@ -151,6 +158,9 @@ func (o *dirOpener) openDir(unsafePath string) (fd int, path string, err error) 
 			if name != "" {
 				expanded = append(expanded, component{name: name})
 			}
+		}
+		if c.final && len(expanded) > 0 {
+			expanded[len(expanded)-1].final = true
 		}
 		queue = append(expanded, queue...)
 	}

@@ -76,8 +76,9 @@ const probeOp = "probe dir"
 // when it stops early. It does not create missing level subdirectories,
 // because nginx creates those itself.
 //
-// path is resolved like Prepare resolves it: a symbolic link as the last
-// component is ErrSymlink, and a directory that is world-writable without
+// path is resolved like Prepare resolves it, except that a trusted symbolic
+// link may be the last component too, as /var/run -> /run is for a pid
+// file's directory. Any other link there is ErrSymlink, and a directory that is world-writable without
 // the sticky bit, or lies below one, is ErrWorldWritable. Level subdirectories are opened with O_NOFOLLOW.
 // The error is the *Error of the directory itself, or errors.Join of one
 // *Error per failing subdirectory.
@@ -96,7 +97,7 @@ func ProbeWritable(path string, levels []int, maxSubdirs int) (ProbeResult, erro
 	if err != nil {
 		return res, &Error{Op: probeOp, Path: path, Err: err}
 	}
-	opener := &dirOpener{op: probeOp}
+	opener := &dirOpener{op: probeOp, followFinalLink: true}
 	fd, _, err := opener.openDir(path)
 	if err != nil {
 		return res, err

@@ -56,6 +56,7 @@ func TestProbeWritable(t *testing.T) {
 		own("proxy_temp/notlevel/"),
 		{path: "proxy_temp/3", linkTarget: "/tmp"},
 		{path: "link_temp", linkTarget: "proxy_temp"},
+		{path: "foreign_link_temp", linkTarget: "proxy_temp", uid: otherUID, gid: otherUID},
 		{path: "open_temp/", mode: 0o777},
 		{path: "open/", mode: 0o777},
 		own("open/temp/"),
@@ -84,7 +85,10 @@ func TestProbeWritable(t *testing.T) {
 		{name: "levels 1 2", path: "proxy_temp", levels: []string{"1", "2"}, wantIs: "EACCES",
 			wantFailed: []string{"proxy_temp/1/01", "proxy_temp/3"}, wantProbed: 5},
 		{name: "levels bounded", path: "proxy_temp", maxSubdirs: 1, levels: []string{"1", "2"}, wantProbed: 2, truncated: true},
-		{name: "symlink to temp dir", path: "link_temp", wantIs: "ErrSymlink"},
+		// A root-owned link in a root-owned 0755 directory is trusted, as
+		// /var/run -> /run is in a base image; another uid's link is not.
+		{name: "trusted symlink to temp dir", path: "link_temp", wantProbed: 1},
+		{name: "foreign symlink to temp dir", path: "foreign_link_temp", wantIs: "ErrSymlink"},
 		{name: "world-writable temp dir", path: "open_temp", wantIs: "ErrWorldWritable"},
 		{name: "world-writable parent", path: "open/temp", wantIs: "ErrWorldWritable"},
 		{name: "sticky world-writable parent", path: "sticky/temp", wantProbed: 1},

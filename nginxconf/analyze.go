@@ -196,6 +196,9 @@ func (a *analyzer) walkBlock(d *Directive, sc scope) {
 		a.addServerListens(d, sc.module)
 		if sc.module == "http" {
 			a.addDefaultRoot(d, sc)
+			// A server root that no request reaches only sets
+			// $document_root, like a root beside fastcgi_pass.
+			sc.backend = serverRootUnused(d.Block)
 		}
 	}
 	a.walk(d.Block, sc)

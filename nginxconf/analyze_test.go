@@ -377,6 +377,21 @@ func TestAnalyzeCases(t *testing.T) {
 			},
 		},
 		{
+			name: "server root that no request reaches",
+			conf: "http { server { listen 1; root /srv/private; location / { proxy_pass http://127.0.0.1:2; } location /static/ { alias /srv/www/; } } }",
+			roots: []string{
+				"static root /srv/private location= index=index.html (backend)",
+				"static root /srv/www/ location=/static/ index=index.html",
+			},
+		},
+		{
+			name: "server root reached without a catch-all location",
+			conf: "http { server { listen 1; root /srv/www; location /api/ { proxy_pass http://127.0.0.1:2; } } }",
+			roots: []string{
+				"static root /srv/www location= index=index.html",
+			},
+		},
+		{
 			name: "root with variable and map contents skipped",
 			conf: "http { map $uri $r { root /nope; } server { listen 1; root /srv/$host; location /a/ { alias /a/; } } }",
 			roots: []string{

@@ -137,3 +137,26 @@ func respondsToEveryRequest(block []*Directive, inLocation bool) bool {
 	}
 	return false
 }
+
+// serverRootUnused reports whether no request reaches a server's own root:
+// the server returns or redirects every request, or it has a "location /"
+// that catches every URI no other location matches, and every location sets
+// its own root or alias or has a content handler.
+func serverRootUnused(block []*Directive) bool {
+	if respondsToEveryRequest(block, false) {
+		return true
+	}
+	catchAll := false
+	for _, d := range block {
+		if d.Name != "location" || d.Block == nil {
+			continue
+		}
+		if !handlesRequest(d.Block) {
+			return false
+		}
+		if len(d.Args) == 1 && d.Args[0] == "/" {
+			catchAll = true
+		}
+	}
+	return catchAll
+}

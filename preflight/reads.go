@@ -111,6 +111,12 @@ func checkStaticRoot(r *Report, in Input, read nginxconf.Read) {
 	subj := fmt.Sprintf("%s %s (%s, %s)", read.Kind, read.Path, read.Directive, read.Source)
 	index := read.Index
 	if read.Directive == "alias" {
+		// An alias of an exact-match location often names one file, such as
+		// /favicon.ico, which nginx serves like any file it reads.
+		if fi, err := os.Stat(read.Path); err == nil && fi.Mode().IsRegular() {
+			checkReadable(r, in.Process, read)
+			return
+		}
 		// An alias maps a location prefix, so its index file sits wherever
 		// the request lands; only the directory itself is checked.
 		index = []string{}

@@ -162,3 +162,21 @@ func TestStaticRootWalkedOnce(t *testing.T) {
 		t.Errorf("checkReads walked %s and %s/ %d times, want once: %+v", dir, dir, summaries, r.Findings)
 	}
 }
+
+func TestAliasOfOneFile(t *testing.T) {
+	// location = /favicon.ico { alias /srv/static/favicon.ico; } is served
+	// like any file, so it is checked for reading, not walked.
+	file := filepath.Join(t.TempDir(), "favicon.ico")
+	if err := os.WriteFile(file, []byte("icon"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	checkReads(&r, Input{Process: Process{UID: 0}, Plan: &nginxconf.Plan{Reads: []nginxconf.Read{
+		{Kind: nginxconf.ReadStaticRoot, Path: file, Directive: "alias", Location: "= /favicon.ico", Source: "nginx.conf:1"},
+	}}})
+	for _, f := range r.Findings {
+		if f.Severity == Error {
+			t.Errorf("alias of a readable file gave error %s: %s", f.Check, f.Message)
+		}
+	}
+}
