@@ -57,10 +57,7 @@ func TestNginitRejectsFileCapabilities(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to set a file capability and to start a process as uid 101")
 	}
-	setcap, err := exec.LookPath("setcap")
-	if err != nil {
-		t.Fatalf("setcap not found (apt-get install libcap2-bin): %v", err)
-	}
+	setcap := lookSetcap(t)
 
 	dir, copyPath := copyNginitForUID101(t)
 	// A file capability raises privileges at exec without any setuid bit,
@@ -74,7 +71,7 @@ func TestNginitRejectsFileCapabilities(t *testing.T) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 101, Gid: 101}}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 
 	var exitErr *exec.ExitError
 	if !errors.As(err, &exitErr) || exitErr.ExitCode() != exitRoot {
