@@ -129,7 +129,7 @@ func TestStopResumesStoppedChild(t *testing.T) {
 	if got := time.Since(requested); got > 5*time.Second {
 		t.Errorf("child exited %s after the stop request, want well before the 60s stop timeout", got)
 	}
-	if got := recorded(file); len(got) == 0 || got[0] != "SIGQUIT" {
+	if got := recordedWithoutCont(file); len(got) == 0 || got[0] != "SIGQUIT" {
 		t.Errorf("child recorded %q, want SIGQUIT first", got)
 	}
 }
@@ -143,7 +143,7 @@ func TestStopSignalSetting(t *testing.T) {
 	if got := p.wait(10 * time.Second); got != 0 {
 		t.Errorf("exit status = %d, want 0", got)
 	}
-	if got := recorded(file); !slices.Equal(got, []string{"SIGUSR2"}) {
+	if got := recordedWithoutCont(file); !slices.Equal(got, []string{"SIGUSR2"}) {
 		t.Errorf("child recorded %q, want [SIGUSR2]", got)
 	}
 }
