@@ -51,12 +51,12 @@ type Finding struct {
 	Check string `json:"check"`
 	// Severity is error, warning or info.
 	Severity Severity `json:"severity"`
-	// Subject is what the finding is about: a path, a directive at
+	// Subject is the thing the finding concerns: a path, a directive at
 	// file:line, a port or the process identity.
 	Subject string `json:"subject"`
 	// Message describes the problem.
 	Message string `json:"message"`
-	// Fix is what to change: a Dockerfile line, a docker run flag, a
+	// Fix is the change to make: a Dockerfile line, a docker run flag, a
 	// Kubernetes field or an nginx directive. It is empty for pure facts.
 	Fix string `json:"fix,omitempty"`
 }
