@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"github.com/nginit/nginit/internal/testproc"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -119,25 +119,9 @@ func buildTestChild(t *testing.T) []byte {
 // zombieChildren lists the zombies whose parent is the host pid ppid.
 func zombieChildren(t *testing.T, ppid int) []int {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
+	zombies, err := testproc.Zombies(ppid)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var zombies []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
-		}
-		// The fields after the command name, which is in parentheses.
-		fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
-		if len(fields) > 1 && fields[0] == "Z" && fields[1] == strconv.Itoa(ppid) {
-			zombies = append(zombies, pid)
-		}
 	}
 	return zombies
 }

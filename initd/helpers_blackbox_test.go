@@ -1,14 +1,13 @@
 package initd_test
 
 import (
-	"bytes"
 	"fmt"
+	"github.com/nginit/nginit/internal/testproc"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,31 +43,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer is a bytes.Buffer that the process's output copier and the test
-// may use at the same time.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // initProcess is a running testinit, the stand-in for nginit.
 type initProcess struct {
 	t       *testing.T
 	cmd     *exec.Cmd
-	stdout  syncBuffer
-	stderr  syncBuffer
+	stdout  testproc.Buffer
+	stderr  testproc.Buffer
 	started time.Time
 	exited  time.Time // valid once done is closed
 	done    chan struct{}
@@ -239,29 +219,9 @@ func processExists(pid int) bool {
 // zombieChildren returns the pids of zombies whose parent is ppid.
 func zombieChildren(t *testing.T, ppid int) []int {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
+	zombies, err := testproc.Zombies(ppid)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var zombies []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// The command name in field 2 may contain spaces, so read after its ')'.
-		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(fields) < 2 {
-			continue
-		}
-		parent, _ := strconv.Atoi(fields[1])
-		if fields[0] == "Z" && parent == ppid {
-			zombies = append(zombies, pid)
-		}
 	}
 	return zombies
 }

@@ -1,6 +1,7 @@
 package initd_test
 
 import (
+	"github.com/nginit/nginit/internal/testproc"
 	"io"
 	"os"
 	"strconv"
@@ -50,7 +51,7 @@ func TestTerminalForegroundAndCtrlC(t *testing.T) {
 	p.start(t)
 	terminal.Close()
 
-	var output syncBuffer
+	var output testproc.Buffer
 	go io.Copy(&output, controller) // ends with EIO once no process holds the terminal
 
 	var stat string

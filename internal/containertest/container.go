@@ -1,18 +1,17 @@
 package containertest
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/nginit/nginit/internal/testproc"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -35,7 +34,7 @@ type Container struct {
 
 	opts   Options
 	cmd    *exec.Cmd
-	output syncBuffer
+	output testproc.Buffer
 
 	done     chan struct{}
 	exitCode int
@@ -226,22 +225,4 @@ func newID(testName string) string {
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	return "nginit-" + strings.TrimLeft(name, "-.") + "-" + hex.EncodeToString(suffix)
-}
-
-// syncBuffer is a bytes.Buffer that is safe for concurrent use.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
