@@ -25,6 +25,9 @@ type nginxSetup struct {
 	// WorkerDirective is "worker_processes N;" when nginit sizes nginx's
 	// workers from the cgroup's CPU limit, or "".
 	WorkerDirective string
+	// ErrorLogToStderr is set by the preflight when nginit passes -e stderr
+	// because the startup error log is not writable.
+	ErrorLogToStderr bool
 }
 
 // isNginx reports whether the command runs nginx, which nginit reads and

@@ -89,6 +89,10 @@ func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []e
 			Fix:      "include the rendered directory in the http block, as the error says",
 		})
 	}
+	// The startup error log is opened once, here, and composeCommand reuses
+	// the result for -e stderr.
+	setup.ErrorLogToStderr = errorLogToStderr(setup)
+
 	directive, warning := sizeWorkers(setup, s)
 	if !partial {
 		setup.WorkerDirective = directive
@@ -104,7 +108,7 @@ func runPreflight(setup *nginxSetup, id initd.Identity, s settings, rendered []e
 	}
 	return preflight.Run(preflight.Input{
 		Extra:                 extra,
-		ErrorLogToStderr:      errorLogToStderr(setup),
+		ErrorLogToStderr:      setup.ErrorLogToStderr,
 		Process:               process,
 		NginxFileCaps:         fileCaps,
 		Plan:                  setup.Plan,
@@ -144,7 +148,7 @@ func composeCommand(setup *nginxSetup, argv []string, s settings, log *logger) (
 	if setup == nil {
 		return argv, nil
 	}
-	writable := !errorLogToStderr(setup)
+	writable := !setup.ErrorLogToStderr
 	var extra []string
 	if setup.WorkerDirective != "" {
 		extra = append(extra, setup.WorkerDirective)
