@@ -108,7 +108,7 @@ func TestConfigMapHidesIncludes(t *testing.T) {
 	requirePrerequisites(t)
 	t.Parallel()
 
-	// The image has both files; the tmpfs stands in for a ConfigMap mounted
+	// The image has both files; the tmpfs plays a ConfigMap mounted
 	// over their directory.
 	http := "    include /etc/nginx/extra/proxy_params;\n    include /etc/nginx/extra/gzip.conf;\n" + tempPathsConf
 	opts := caseOptions(t, siteConf("", http, ""),

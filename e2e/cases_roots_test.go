@@ -7,7 +7,7 @@ import (
 
 // TestRedirectOnlyServerStarts runs nginx with the official image's prefix,
 // /etc/nginx, under which nginx's default root /etc/nginx/html does not
-// exist. A server that answers every request at server level never opens
+// exist. A server that responds to every request at server level never opens
 // it, and roots that are missing at start (a PHP backend's, a webroot
 // mounted later) make nginx respond 404, not fail, so nginx must start.
 func TestRedirectOnlyServerStarts(t *testing.T) {

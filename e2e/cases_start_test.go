@@ -146,7 +146,7 @@ func TestNothingWrittenToRootfs(t *testing.T) {
 
 // snapshot returns the type, owner, mode, size and modification time of
 // every path below rootfs, apart from the mount points' contents, which
-// the host sees as empty directories.
+// look empty from the host.
 func snapshot(t *testing.T, rootfs string) map[string]string {
 	t.Helper()
 	m := map[string]string{}

@@ -261,8 +261,8 @@ func importNginxBase(t *testing.T, p *podman) string {
 }
 
 // importGoToolchain imports an image with the host's Go toolchain, a module
-// cache holding exactly the modules of go.mod, and a shell. It stands in
-// for the golang image. The toolchain leaves out what no build reads (tests,
+// cache holding exactly the modules of go.mod, and a shell. It replaces the
+// golang image. The toolchain leaves out what no build reads (tests,
 // test data, API lists) to keep the vfs copies small.
 func importGoToolchain(t *testing.T, p *podman, moduleRoot string) string {
 	t.Helper()

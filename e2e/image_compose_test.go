@@ -57,8 +57,8 @@ func readComposeService(t *testing.T, path string) composeService {
 }
 
 // composeRunFlags translates a service into the `podman run` flags that
-// mean what Docker Compose asks of Docker. It returns an error for what it
-// cannot translate faithfully.
+// request of podman what the Compose file requests of Docker. It returns an
+// error for what it cannot translate faithfully.
 func composeRunFlags(s composeService) ([]string, error) {
 	var flags []string
 	if s.User != "" {
@@ -155,7 +155,7 @@ func testComposeExample(t *testing.T, p *podman, root string) {
 		"NoNewPrivs": "1",
 	})
 
-	// The tmpfs is what the file asks for: owned by uid 101, sticky and
+	// The tmpfs is the one the file declares: owned by uid 101, sticky and
 	// writable by all.
 	info, err := os.Stat(fmt.Sprintf("/proc/%d/root/tmp", pid))
 	if err != nil {

@@ -53,7 +53,7 @@ var secureRunFlags = []string{
 
 // TestImage builds Dockerfile.example offline with podman, from base images
 // the test assembles out of the host's Go toolchain and Debian's nginx, then
-// runs it the way docs/deploying.md says.
+// runs it the way docs/deploying.md describes.
 func TestImage(t *testing.T) {
 	requireImagePrerequisites(t)
 	root := imageModuleRoot(t)
@@ -280,7 +280,7 @@ func writeDrainFile(t *testing.T) string {
 	return dir
 }
 
-// waitImageHTTP waits until nginx answers in container name, and fails
+// waitImageHTTP waits until nginx responds in container name, and fails
 // early when the container stops first.
 func waitImageHTTP(t *testing.T, p *podman, name string, client *http.Client) {
 	t.Helper()

@@ -147,7 +147,7 @@ func Prepare(d Dir) (Result, error) {
 		}
 	}
 	// A shared directory is not judged by its mode bits, because an ACL may
-	// grant what they deny. The probe below asks the kernel.
+	// grant what they deny. The probe below lets the kernel decide.
 
 	if err := probeDir(fd, d.Path, prepareOp, id); err != nil {
 		return res, err

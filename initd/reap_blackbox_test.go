@@ -96,7 +96,7 @@ func TestMasterKilledWhileWorkersSurvive(t *testing.T) {
 }
 
 func TestChildResetsInheritedReservedSignals(t *testing.T) {
-	// Signals 32 and 34 ignored by whoever started nginit must not reach the
+	// Signals 32 and 34 ignored by the process that started nginit must not reach the
 	// child ignored: the Go runtime leaves them alone, so initd resets them.
 	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
 		t.Skip("initd resets ignored signals on amd64 and arm64 only")

@@ -102,7 +102,7 @@ func (s *supervisor) debugf(format string, args ...any) { s.cfg.Debugf(format, a
 // makes it a child subreaper, so that orphans are reparented to it and reaped.
 // The child starts with no_new_privs unless its executable has file
 // capabilities, which no_new_privs would keep the kernel from granting; Run
-// then logs a line that says so.
+// then logs a line that names the reason.
 //
 // When a stop request is pending (see Signals.Pending), Run returns 0 without
 // starting the child. When the child cannot start, Run returns an error that

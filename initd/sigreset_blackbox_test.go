@@ -42,7 +42,7 @@ func TestReservedSignalHandlers(t *testing.T) {
 func TestSignal33DroppedByGoRuntime(t *testing.T) {
 	// The runtime's handler for signal 33 returns without a pending
 	// per-thread system call, so a non-PID-1 nginit survives it and the
-	// child never sees it.
+	// child never receives it.
 	file := filepath.Join(t.TempDir(), "signals")
 	p := startInit(t, nil, testchildBin, "record", file)
 	waitReady(t, file)

@@ -138,10 +138,10 @@ func respondsToEveryRequest(block []*Directive, inLocation bool) bool {
 	return false
 }
 
-// serverRootUnused reports whether no request reaches a server's own root:
-// the server returns or redirects every request, or it has a "location /"
-// that catches every URI no other location matches, and every location sets
-// its own root or alias or has a content handler.
+// serverRootUnused reports whether no request reaches a server's own root.
+// That is so when the server returns or redirects every request. It is so
+// too when a "location /" catches every URI that no other location matches
+// and every location sets its own root or alias or has a content handler.
 func serverRootUnused(block []*Directive) bool {
 	if respondsToEveryRequest(block, false) {
 		return true

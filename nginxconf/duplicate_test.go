@@ -125,7 +125,7 @@ func TestDuplicateParams(t *testing.T) {
 
 // TestComposeCommandRespectsBothSides checks that nginit adds pid, daemon
 // and worker_processes only when neither the configuration nor -g sets
-// them, and that Facts, which the worker sizing reads, sees -g too.
+// them, and that Facts, which the worker sizing reads, includes -g too.
 func TestComposeCommandRespectsBothSides(t *testing.T) {
 	tests := []struct {
 		name        string

@@ -52,7 +52,7 @@ const atValueSecure = 23
 // mode, read from /proc/self/auxv: pairs of native-endian words, key then
 // value, on 64-bit Linux. A process that gained privileges at exec is not
 // dumpable, so its /proc files belong to root and the read fails for it.
-// In that case atSecure asks prctl(PR_GET_DUMPABLE) instead.
+// In that case atSecure reads prctl(PR_GET_DUMPABLE) instead.
 func atSecure() (bool, error) {
 	auxv, err := os.ReadFile("/proc/self/auxv")
 	if err != nil {

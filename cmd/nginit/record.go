@@ -35,7 +35,7 @@ type commandRecord struct {
 	PIDNamespace uint64
 	// Argv is nginx's composed command line, argv[0] included.
 	Argv []string
-	// HealthURL is what `nginit health` probes by default: nginx's first
+	// HealthURL is the URL `nginit health` probes by default: nginx's first
 	// listen address. Empty when nginit did not read nginx's configuration.
 	HealthURL string
 }

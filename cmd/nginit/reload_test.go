@@ -25,7 +25,7 @@ func fakeNginx(t *testing.T, status int) (path, argsFile string) {
 	return path, argsFile
 }
 
-// startSleeper starts a child that stands in for the running nginit and
+// startSleeper starts a child that plays the running nginit and
 // returns it; SIGHUP ends it.
 func startSleeper(t *testing.T) *exec.Cmd {
 	t.Helper()

@@ -65,7 +65,7 @@ func TestReadV2(t *testing.T) {
 			wantQuota: 800000, wantPeriod: 100000, wantCPUSet: 3, wantWorkers: 3,
 		},
 		{
-			// Without a cgroup namespace the container sees its full path
+			// Without a cgroup namespace the container reads its full path
 			// and a mount of only its own subtree.
 			name: "subtree mount without namespace",
 			spec: map[string]string{
